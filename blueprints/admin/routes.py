@@ -1,0 +1,34 @@
+"""Site administration."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from blueprints.access import client_ip, role_required
+from blueprints.admin.forms import SiteSettingsForm
+from signpost import audit, site_settings
+from signpost.extensions import db
+from signpost.models import Role
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings():
+    """Switch self-registration on or off."""
+    form = SiteSettingsForm()
+    if form.validate_on_submit():
+        value = "on" if form.self_registration.data else "off"
+        site_settings.set_value(site_settings.SELF_REGISTRATION, value)
+        audit.record(
+            "setting_changed",
+            actor=current_user,
+            ip=client_ip(),
+            key="self_registration",
+            value=value,
+        )
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.settings"))
+    form.self_registration.data = site_settings.self_registration_open()
+    return render_template("admin/settings.html", form=form)

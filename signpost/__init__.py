@@ -1,0 +1,1 @@
+"""Signpost domain: models and rules, independent of HTTP and templates."""
