@@ -23,7 +23,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 content: migrate
-	@if $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
+	$(FLASK) content import
 
 demo: migrate
 	$(FLASK) seed-demo
@@ -34,7 +34,12 @@ run: content demo
 serve: install
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
 
-test: install
+# The browser tests' npm packages (axe-core): reinstall when the lock file changes.
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+test: install node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -57,6 +57,11 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine)
+    from signpost import certificates
+    from signpost.reports import records
+
+    certificates.subscribe()  # completing a course issues its certificate
+    records.install()  # board report records change in the same transaction as their causes
 
 
 def _tune_sqlite(engine) -> None:

@@ -3,7 +3,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_login import current_user, login_required
 
 from signpost.extensions import db, login_manager
@@ -61,3 +61,16 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def visible_or_404(model, object_id: int, allowed):
+    """The object if it exists and `allowed(current_user, obj)`; else the same 404 either way."""
+    found = db.session.get(model, object_id)
+    if found is None or not allowed(current_user, found):
+        abort(404)
+    return found
+
+
+def expiring_window() -> int:
+    """Days before expiry that a certificate counts as expiring soon and renewal opens."""
+    return current_app.config["CERTIFICATE_EXPIRING_DAYS"]

@@ -50,6 +50,7 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
+        "CERTIFICATE_EXPIRING_DAYS": int(env.get("CERTIFICATE_EXPIRING_DAYS") or 60),
     }
     return config
 

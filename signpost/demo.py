@@ -1,9 +1,11 @@
 """Demo agencies and one demo user per role, for trying Signpost out."""
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from signpost.extensions import db
-from signpost.models import Agency, AgencyKind, Role, Team, User
+from signpost.models import Agency, AgencyKind, Assignment, Course, Role, Team, User, utcnow
 from signpost.passwords import hash_password
 
 DEMO_PASSWORD = "signpost-demo-training"  # noqa: S105 - printed for the demo site only
@@ -70,5 +72,34 @@ def seed_demo() -> list[tuple[str, str, str]]:
         user.password_hash = password_hash
         user.set_roles(roles)
         rows.append((", ".join(sorted(r.label for r in roles)), email, DEMO_PASSWORD))
+    db.session.flush()
+    _assign_demo_courses()
     db.session.commit()
     return rows
+
+
+# (user email, course slug, days until due)
+DEMO_ASSIGNMENTS = [
+    ("learner@demo.signpost", "cse-awareness", 30),
+    ("lead@demo.signpost", "cse-awareness", 14),
+    ("trainer@demo.signpost", "cse-multi-agency", 60),
+]
+
+
+def _assign_demo_courses() -> None:
+    """Give demo learners a required course, once the content has been imported."""
+    for email, slug, days in DEMO_ASSIGNMENTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        if user is None or course is None:
+            continue
+        exists = db.session.scalar(
+            select(Assignment).where(
+                Assignment.user_id == user.id, Assignment.course_id == course.id
+            )
+        )
+        if exists is None:
+            due = utcnow().replace(hour=17, minute=0, second=0, microsecond=0) + dt.timedelta(
+                days=days
+            )
+            db.session.add(Assignment(user_id=user.id, course_id=course.id, due_at=due))

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from signpost.extensions import db
@@ -184,7 +184,7 @@ class AuthActions:
         return self._client.submit("/account/sign-in", {"email": email, "password": password})
 
     def logout(self):
-        return self._client.submit("/account/sign-out", page="/")
+        return self._client.submit("/account/sign-out", page="/account/password")
 
 
 @pytest.fixture
@@ -197,3 +197,29 @@ def auth(client):
 def user(app):
     """A learner."""
     return UserFactory()
+
+
+@pytest.fixture
+def course(app):
+    """The small test course, imported."""
+    from signpost.models import Course
+    from tests.journey import import_fixture
+
+    import_fixture()
+    return db.session.scalar(select(Course).where(Course.slug == "starter"))
+
+
+@pytest.fixture
+def learner(client, auth):
+    """A signed-in learner."""
+    person = UserFactory()
+    auth.login(person)
+    return person
+
+
+@pytest.fixture
+def journey(client):
+    """Drive the learning pages as the signed-in user."""
+    from tests.journey import Journey
+
+    return Journey(client)

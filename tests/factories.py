@@ -10,6 +10,8 @@ from signpost.models import Agency, AgencyKind, Role, Team, User
 from signpost.passwords import hash_password
 
 PASSWORD = "orange kettle harbour lamp"
+FIRST = ["Amira", "Ben", "Chloe", "Dev", "Erin", "Femi", "Grace"]
+LAST = ["Shah", "Jones", "Murphy", "Okafor", "Evans", "Nowak", "Clarke", "Patel", "Reid"]
 
 
 @cache
@@ -45,7 +47,8 @@ class UserFactory(Base):
     class Meta:
         model = User
 
-    name = factory.Faker("name", locale="en_GB")
+    # Deterministic names without apostrophes, so pages that escape them stay comparable.
+    name = factory.Sequence(lambda n: f"{FIRST[n % len(FIRST)]} {LAST[(n // 7) % len(LAST)]}{n}")
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     agency = factory.SubFactory(AgencyFactory)
     password_hash = factory.LazyFunction(password_hash)

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from signpost.extensions import db
-from signpost.models import AuditEvent
+from signpost.models import AuditEvent, Role
 from tests.factories import UserFactory
 
 
@@ -16,13 +16,21 @@ def test_sign_in_and_out(client, auth, user):
     response = auth.login(user)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    page = client.get("/")
-    assert user.name in page.get_data(as_text=True)
+    page = client.get("/", follow_redirects=True)  # a learner's home is My learning
+    assert page.request.path == "/learn/"
+    assert f"Signed in as <strong>{user.name}</strong>" in page.get_data(as_text=True)
 
     response = auth.logout()
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/").headers["Location"].startswith("/account/sign-in")
     assert audit_actions() == ["sign_in", "sign_out"]
+
+
+def test_staff_without_the_learner_role_get_a_page_of_their_tools(client, auth):
+    auth.login(UserFactory(roles=[Role.AUDITOR]))
+    html = client.get("/").get_data(as_text=True)
+    assert "Your tools" in html and 'href="/reports/"' in html
+    assert 'href="/learn/"' not in html
 
 
 def test_wrong_password_is_refused_with_a_clear_message(client, auth, user):
@@ -31,7 +39,7 @@ def test_wrong_password_is_refused_with_a_clear_message(client, auth, user):
     body = response.get_data(as_text=True)
     assert "The email address or password is not right." in body
     assert 'href="#password"' in body  # the error summary links to the field
-    assert client.get("/").status_code == 302
+    assert client.get("/account/password").status_code == 302
     assert audit_actions() == ["sign_in_failed"]
 
 
@@ -83,7 +91,7 @@ def test_missing_csrf_token_is_refused_and_changes_nothing(client, user):
     )
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert client.get("/account/password").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
@@ -107,7 +115,7 @@ def test_sign_out_needs_a_post_with_csrf(client, auth, user):
     auth.login(user)
     assert client.get("/account/sign-out").status_code == 405
     assert client.post("/account/sign-out").status_code == 400
-    assert client.get("/").status_code == 200
+    assert client.get("/account/password").status_code == 200
 
 
 def test_throttled_per_account_after_five_failures(client, auth, user):

@@ -38,6 +38,16 @@ def test_upgrade_from_empty_matches_the_models(app_config, empty_database):
     app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
         upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_event (at, action, detail) "
+                    "VALUES (CURRENT_TIMESTAMP, 'x', '{}')"
+                )
+            )
+        for statement in ("UPDATE audit_event SET action = 'y'", "DELETE FROM audit_event"):
+            with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement))  # the database itself refuses
         with db.engine.connect() as conn:
             diff = compare_metadata(
                 MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata

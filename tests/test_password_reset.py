@@ -62,7 +62,7 @@ def test_reset_ends_existing_sessions(app, client, smtp, user):
     )
     link = request_link(client, smtp, user.email)
     client.submit(link, {"password": NEW, "confirm": NEW})
-    assert other.get("/").status_code == 302
+    assert other.get("/account/password").status_code == 302
 
 
 def test_weak_password_on_reset_keeps_the_link_usable(client, smtp, user):

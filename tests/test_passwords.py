@@ -29,7 +29,7 @@ def test_policy_rejects_short_common_and_personal_passwords():
 def test_change_password_ends_other_sessions(app, client, auth, user):
     other_device = app.test_client()
     other_device.submit("/account/sign-in", {"email": user.email, "password": PASSWORD})
-    assert other_device.get("/").status_code == 200
+    assert other_device.get("/account/password").status_code == 200
 
     auth.login(user)
     response = client.submit(
@@ -41,8 +41,8 @@ def test_change_password_ends_other_sessions(app, client, auth, user):
         },
     )
     assert response.status_code == 302
-    assert client.get("/").status_code == 200  # this device stays signed in
-    assert other_device.get("/").status_code == 302  # the other one is signed out
+    assert client.get("/account/password").status_code == 200  # this device stays signed in
+    assert other_device.get("/account/password").status_code == 302  # the other one is signed out
     auth.logout()
     assert auth.login(user, "violet stapler mountain").status_code == 302
 

@@ -34,7 +34,7 @@ def test_register_creates_a_learner_in_the_chosen_agency(client):
     user = db.session.scalar(select(User).where(User.email == "pat@example.org"))
     assert user.agency == agency and user.team == team
     assert user.roles == {Role.LEARNER}
-    assert client.get("/").status_code == 200
+    assert client.get("/account/password").status_code == 200
 
 
 def test_register_rejects_bad_input_and_creates_nothing(client):

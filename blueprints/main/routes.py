@@ -1,10 +1,11 @@
 """The home page and the health check."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from signpost.extensions import db, limiter
+from signpost.models import Role
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -12,7 +13,9 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def home():
-    """The signed-in user's starting page."""
+    """A learner's home is My learning; other roles get a page of their tools."""
+    if current_user.has_role(Role.LEARNER):
+        return redirect(url_for("learn.index"))
     return render_template("main/home.html", user=current_user)
 
 

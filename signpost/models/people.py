@@ -124,6 +124,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]  # personal details removed; anonymous records kept
+    summary_emails: Mapped[bool] = mapped_column(default=True)  # agency leads' weekly summary
 
     agency: Mapped[Agency] = relationship()
     team: Mapped[Team | None] = relationship()

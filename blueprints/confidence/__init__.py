@@ -1,0 +1,1 @@
+"""Learners' confidence self-assessment before and after a course."""

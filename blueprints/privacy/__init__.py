@@ -1,0 +1,1 @@
+"""A person's own copy of the personal data Signpost holds about them."""

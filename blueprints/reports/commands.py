@@ -1,0 +1,25 @@
+"""`flask reports ...`: maintenance of the board reporting tables."""
+
+import time
+
+import click
+from flask import Flask
+
+from signpost.extensions import db
+from signpost.reports.records import rebuild_records
+
+
+def register(app: Flask) -> None:
+    """Add the `reports` command group."""
+
+    @app.cli.group("reports")
+    def reports():
+        """Board reporting."""
+
+    @reports.command("rebuild")
+    def rebuild():
+        """Recompute every learner's course record from their progress (after bulk imports)."""
+        started = time.perf_counter()
+        count = rebuild_records()
+        db.session.commit()
+        click.echo(f"Rebuilt {count} course records in {time.perf_counter() - started:.1f}s.")

@@ -1,0 +1,408 @@
+"""Assignment rules: which courses are required of whom, by when, and who has done them."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from signpost import audit
+from signpost.completion import EXPIRING_SOON_DAYS, add_months, course_status
+from signpost.extensions import db
+from signpost.models import (
+    Agency,
+    Assignment,
+    AssignmentRule,
+    Certificate,
+    Course,
+    CourseCompletion,
+    ModuleProgress,
+    Role,
+    Team,
+    User,
+    UserRole,
+    utcnow,
+)
+
+BATCH = 500  # rows per statement: well inside SQLite's and PostgreSQL's parameter limits
+END_OF_DAY = dt.time(23, 59, 59)
+MAX_DUE_DAYS = 3650
+DONE = ("completed", "expiring_soon")
+
+
+class RuleError(ValueError):
+    """A rule that cannot be made as asked; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+class OutOfScope(PermissionError):
+    """An agency lead acting on another agency."""
+
+
+def rule_matches(rule: AssignmentRule, user: User) -> bool:
+    """True when the user meets every criterion the rule sets."""
+    return (
+        (rule.agency_id is None or rule.agency_id == user.agency_id)
+        and (rule.team_id is None or rule.team_id == user.team_id)
+        and (rule.role is None or rule.role in user.roles)
+    )
+
+
+def due_at(rule: AssignmentRule, assigned_at: dt.datetime) -> dt.datetime:
+    """The end of the rule's fixed date, or `due_days` after the person was assigned."""
+    if rule.due_date is not None:
+        return dt.datetime.combine(rule.due_date, END_OF_DAY)
+    return assigned_at + dt.timedelta(days=rule.due_days)
+
+
+def _criteria(rule: AssignmentRule) -> list:
+    where = [User.active.is_(True), User.erased_at.is_(None)]
+    if rule.agency_id is not None:
+        where.append(User.agency_id == rule.agency_id)
+    if rule.team_id is not None:
+        where.append(User.team_id == rule.team_id)
+    if rule.role is not None:
+        where.append(User.role_rows.any(UserRole.role == rule.role))
+    return where
+
+
+def _upsert(rows: list[dict]) -> None:
+    """Insert assignments; where one exists, keep the earlier due date."""
+    # ON CONFLICT, not a read-then-write: another server may have inserted a moment ago,
+    # and a deadline is never extended silently.
+    if not rows:
+        return
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Assignment).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "course_id"],
+        set_={"due_at": stmt.excluded.due_at, "rule_id": stmt.excluded.rule_id},
+        where=or_(Assignment.due_at.is_(None), stmt.excluded.due_at < Assignment.due_at),
+    )
+    db.session.execute(stmt)
+
+
+def _needs(held: dict, user_id: int, due: dt.datetime) -> bool:
+    return user_id not in held or held[user_id] is None or due < held[user_id]
+
+
+def apply_rule(rule: AssignmentRule, now: dt.datetime | None = None) -> int:
+    """Assign the rule's course to everyone it matches now; returns how many changed."""
+    now = now or utcnow()
+    due = due_at(rule, now)
+    changed, last = 0, 0
+    while True:
+        ids = db.session.scalars(
+            select(User.id).where(*_criteria(rule), User.id > last).order_by(User.id).limit(BATCH)
+        ).all()
+        if not ids:
+            return changed
+        last = ids[-1]
+        held = dict(
+            db.session.execute(
+                select(Assignment.user_id, Assignment.due_at).where(
+                    Assignment.course_id == rule.course_id, Assignment.user_id.in_(ids)
+                )
+            ).all()
+        )
+        rows = [
+            {
+                "user_id": uid,
+                "course_id": rule.course_id,
+                "due_at": due,
+                "assigned_at": now,
+                "rule_id": rule.id,
+            }
+            for uid in ids
+            if _needs(held, uid, due)
+        ]
+        _upsert(rows)
+        changed += len(rows)
+
+
+def active_rules() -> list[AssignmentRule]:
+    """Rules that still apply to people who join, for courses still offered."""
+    return list(
+        db.session.scalars(
+            select(AssignmentRule)
+            .join(Course, Course.id == AssignmentRule.course_id)
+            .where(AssignmentRule.active.is_(True), Course.active.is_(True))
+            .order_by(AssignmentRule.id)
+        )
+    )
+
+
+def apply_rules_to_user(user: User) -> list[Assignment]:
+    """Give a person the courses active rules require; returns their assignments for them."""
+    if user.id is None:
+        db.session.flush()  # also fills in column defaults such as `active`
+    if not user.active or user.erased_at is not None:
+        return []
+    now = utcnow()
+    wanted: dict[int, tuple[dt.datetime, int]] = {}
+    for rule in active_rules():
+        if rule_matches(rule, user):
+            due = due_at(rule, now)
+            if rule.course_id not in wanted or due < wanted[rule.course_id][0]:
+                wanted[rule.course_id] = (due, rule.id)
+    if not wanted:
+        return []
+    mine = select(Assignment).where(
+        Assignment.user_id == user.id, Assignment.course_id.in_(list(wanted))
+    )
+    held = {a.course_id: a.due_at for a in db.session.scalars(mine)}
+    _upsert(
+        [
+            {
+                "user_id": user.id,
+                "course_id": course_id,
+                "due_at": due,
+                "assigned_at": now,
+                "rule_id": rule_id,
+            }
+            for course_id, (due, rule_id) in wanted.items()
+            if _needs(held, course_id, due)
+        ]
+    )
+    return list(db.session.scalars(mine.execution_options(populate_existing=True)))
+
+
+def create_rule(
+    actor: User,
+    *,
+    course_id: int | None,
+    agency_id: int | None,
+    team_id: int | None,
+    role: Role | None,
+    due_days: int | None,
+    due_date: dt.date | None,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[AssignmentRule, int]:
+    """Make a rule and apply it to everyone it matches now; returns it and how many changed."""
+    now = now or utcnow()
+    course = db.session.get(Course, course_id) if course_id else None
+    if course is None or not course.active:
+        raise RuleError("Choose a course from the list", "course")
+    if (due_days is None) == (due_date is None):
+        raise RuleError("Give either a number of days or a fixed date, not both", "due_days")
+    if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
+        raise RuleError(f"The number of days must be between 1 and {MAX_DUE_DAYS}", "due_days")
+    if due_date is not None and due_date < now.date():
+        raise RuleError("The fixed date must be today or later", "due_date")
+    team = db.session.get(Team, team_id) if team_id else None
+    if team_id and team is None:
+        raise RuleError("Choose a team from the list", "team")
+    if not actor.has_role(Role.ADMIN):
+        # A lead's rules are always for their own agency, and only its teams.
+        if agency_id not in (None, actor.agency_id) or (team and team.agency_id != actor.agency_id):
+            raise OutOfScope("Agency leads can only assign courses within their own agency.")
+        agency_id = actor.agency_id
+    if agency_id is not None and db.session.get(Agency, agency_id) is None:
+        raise RuleError("Choose an agency from the list", "agency")
+    if team is not None:
+        if agency_id is None:
+            agency_id = team.agency_id
+        elif team.agency_id != agency_id:
+            raise RuleError("That team is not part of the chosen agency", "team")
+    rule = AssignmentRule(
+        course_id=course.id,
+        agency_id=agency_id,
+        team_id=team_id,
+        role=role,
+        due_days=due_days,
+        due_date=due_date,
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    db.session.add(rule)
+    db.session.flush()
+    changed = apply_rule(rule, now)
+    audit.record(
+        "assignment_rule_created",
+        actor=actor,
+        target=rule,
+        ip=ip,
+        agency_id=agency_id,
+        course=course.slug,
+        team_id=team_id,
+        role=role.value if role else None,
+        due_days=due_days,
+        due_date=due_date.isoformat() if due_date else None,
+        assigned=changed,
+    )
+    return rule, changed
+
+
+def can_view(actor: User, rule: AssignmentRule) -> bool:
+    """Admins see every rule; leads see their agency's and those for all agencies."""
+    return actor.has_role(Role.ADMIN) or (
+        actor.has_role(Role.AGENCY_LEAD) and rule.agency_id in (None, actor.agency_id)
+    )
+
+
+def can_manage(actor: User, rule: AssignmentRule) -> bool:
+    """Admins change any rule; leads only their own agency's."""
+    return actor.has_role(Role.ADMIN) or (
+        actor.has_role(Role.AGENCY_LEAD) and rule.agency_id == actor.agency_id
+    )
+
+
+def visible_rules(actor: User) -> list[AssignmentRule]:
+    """The rules in the actor's scope, active ones first, newest first."""
+    query = select(AssignmentRule).order_by(
+        AssignmentRule.active.desc(), AssignmentRule.created_at.desc(), AssignmentRule.id.desc()
+    )
+    if not actor.has_role(Role.ADMIN):
+        query = query.where(
+            or_(AssignmentRule.agency_id.is_(None), AssignmentRule.agency_id == actor.agency_id)
+        )
+    return list(db.session.scalars(query))
+
+
+def deactivate_rule(actor: User, rule: AssignmentRule, ip: str | None = None) -> None:
+    """Stop a rule applying to people who join later; what it assigned stays assigned."""
+    if not can_manage(actor, rule):
+        raise OutOfScope("Agency leads can only change their own agency's rules.")
+    if rule.active:
+        rule.active = False
+        audit.record(
+            "assignment_rule_deactivated",
+            actor=actor,
+            target=rule,
+            ip=ip,
+            agency_id=rule.agency_id,
+        )
+
+
+def scope_agency(actor: User) -> int | None:
+    """The agency whose people the actor may see (None: everyone)."""
+    return None if actor.has_role(Role.ADMIN) else actor.agency_id
+
+
+def statuses(
+    course: Course,
+    due_by_user: dict[int, dt.datetime | None],
+    now: dt.datetime,
+    window_days: int = EXPIRING_SOON_DAYS,
+) -> dict[int, str]:
+    """Each person's course status (as on My learning), in a few grouped queries."""
+    module_ids = [link.module_id for link in course.module_links]
+    ids, result = list(due_by_user), {}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        done = dict(
+            db.session.execute(
+                select(CourseCompletion.user_id, func.max(CourseCompletion.completed_at))
+                .where(CourseCompletion.course_id == course.id, CourseCompletion.user_id.in_(chunk))
+                .group_by(CourseCompletion.user_id)
+            ).all()
+        )
+        began = dict(
+            db.session.execute(
+                select(ModuleProgress.user_id, func.max(ModuleProgress.started_at))
+                .where(ModuleProgress.module_id.in_(module_ids), ModuleProgress.user_id.in_(chunk))
+                .group_by(ModuleProgress.user_id)
+            ).all()
+        )
+        for uid in chunk:
+            completed_at = done.get(uid)
+            # A pass begun after the last completion is a renewal under way.
+            started = uid in began and (completed_at is None or began[uid] > completed_at)
+            expires = add_months(completed_at, course.validity_months) if completed_at else None
+            result[uid] = course_status(
+                now,
+                started=started,
+                completed_at=completed_at,
+                expires_at=expires,
+                due_at=due_by_user[uid],
+                expiring_days=window_days,
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A person a rule requires the course of, and where they stand."""
+
+    user: User
+    assignment: Assignment
+    status: str
+
+
+def covered(
+    rule: AssignmentRule,
+    now: dt.datetime,
+    window_days: int = EXPIRING_SOON_DAYS,
+    agency_id: int | None = None,
+) -> list[Covered]:
+    """Active people who match the rule and hold its course, by name (one agency if given)."""
+    query = (
+        select(User, Assignment)
+        .join(
+            Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == rule.course_id)
+        )
+        .where(*_criteria(rule))
+        .order_by(User.name, User.id)
+    )
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    rows = db.session.execute(query).all()
+    found = statuses(rule.course, {u.id: a.due_at for u, a in rows}, now, window_days)
+    return [Covered(u, a, found[u.id]) for u, a in rows]
+
+
+def counts(
+    rule: AssignmentRule,
+    now: dt.datetime,
+    window_days: int = EXPIRING_SOON_DAYS,
+    agency_id: int | None = None,
+) -> tuple[int, int]:
+    """How many people the rule covers, and how many of them hold a current completion."""
+    query = (
+        select(Assignment.user_id, Assignment.due_at)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.course_id == rule.course_id, *_criteria(rule))
+    )
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    found = statuses(rule.course, dict(db.session.execute(query).all()), now, window_days)
+    return len(found), sum(1 for s in found.values() if s in DONE)
+
+
+def refresh_renewals(now: dt.datetime | None = None, window_days: int = EXPIRING_SOON_DAYS) -> int:
+    """Make assigned courses whose certificate is expiring (or expired) due at its expiry."""
+    now = now or utcnow()
+    latest = (
+        select(
+            Certificate.user_id,
+            Certificate.course_id,
+            func.max(Certificate.expires_at).label("expires_at"),
+        )
+        .where(Certificate.revoked_at.is_(None), Certificate.replaced_by_id.is_(None))
+        .group_by(Certificate.user_id, Certificate.course_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Assignment.id, latest.c.expires_at)
+        .join(
+            latest,
+            and_(
+                latest.c.user_id == Assignment.user_id, latest.c.course_id == Assignment.course_id
+            ),
+        )
+        .where(
+            latest.c.expires_at <= now + dt.timedelta(days=window_days),
+            or_(Assignment.due_at.is_(None), Assignment.due_at != latest.c.expires_at),
+        )
+    ).all()
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(
+            update(Assignment),
+            [{"id": aid, "due_at": expires} for aid, expires in rows[start : start + BATCH]],
+        )
+    return len(rows)

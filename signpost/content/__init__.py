@@ -1,0 +1,1 @@
+"""Course content: reading Markdown files, validating them, rendering and importing."""

@@ -1,0 +1,381 @@
+"""Face-to-face sessions: scheduling, booking, cancelling and taking attendance."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from signpost import audit, catalogue, completion, progress
+from signpost.extensions import db
+from signpost.models import (
+    Booking,
+    Course,
+    CourseCompletion,
+    Module,
+    Role,
+    TrainingSession,
+    User,
+    utcnow,
+)
+
+# Sessions happen in a room in the UK: people enter and read UK times; we store UTC.
+LOCAL_ZONE = ZoneInfo("Europe/London")
+MAX_CAPACITY = 1000
+
+
+class FaceToFaceError(ValueError):
+    """An action on a session that cannot be carried out; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(FaceToFaceError):
+    """The user may not act on this session or person."""
+
+
+def to_utc(local: dt.datetime) -> dt.datetime:
+    """A naive UK wall-clock time as naive UTC."""
+    return local.replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def to_local(utc: dt.datetime) -> dt.datetime:
+    """A naive UTC time as naive UK wall-clock time."""
+    return utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
+def can_view(user: User, session: TrainingSession) -> bool:
+    """Open sessions, the user's agency's sessions; admins and auditors see every one."""
+    if user.has_role(Role.ADMIN, Role.AUDITOR):
+        return True
+    return session.agency_id is None or session.agency_id == user.agency_id
+
+
+def can_organise(user: User, session: TrainingSession) -> bool:
+    """Admins run any session; an agency lead runs their own agency's sessions only."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.AGENCY_LEAD)
+        and session.agency_id is not None
+        and session.agency_id == user.agency_id
+    )
+
+
+def places_taken(session_id: int) -> int:
+    """How many bookings a session has."""
+    return db.session.scalar(
+        select(func.count()).select_from(Booking).where(Booking.session_id == session_id)
+    )
+
+
+def taken_by_session(session_ids: list[int]) -> dict[int, int]:
+    """Bookings per session, for a list of sessions."""
+    rows = db.session.execute(
+        select(Booking.session_id, func.count())
+        .where(Booking.session_id.in_(session_ids))
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.all())
+
+
+def booking_for(user_id: int, session_id: int) -> Booking | None:
+    """A person's booking on a session, if any."""
+    return db.session.scalar(
+        select(Booking).where(Booking.session_id == session_id, Booking.user_id == user_id)
+    )
+
+
+def upcoming_for(user: User, now: dt.datetime | None = None) -> list[TrainingSession]:
+    """Sessions not yet started that the user can see, soonest first."""
+    now = now or utcnow()
+    query = select(TrainingSession).where(
+        TrainingSession.cancelled_at.is_(None), TrainingSession.starts_at > now
+    )
+    if not user.has_role(Role.ADMIN, Role.AUDITOR):
+        query = query.where(
+            or_(TrainingSession.agency_id.is_(None), TrainingSession.agency_id == user.agency_id)
+        )
+    return list(db.session.scalars(query.order_by(TrainingSession.starts_at).limit(200)))
+
+
+def organised_by(
+    user: User, now: dt.datetime | None = None, days: int = 90
+) -> list[TrainingSession]:
+    """Sessions the user runs, from `days` ago on: for taking attendance and cancelling."""
+    since = (now or utcnow()) - dt.timedelta(days=days)
+    query = select(TrainingSession).where(TrainingSession.ends_at > since)
+    if not user.has_role(Role.ADMIN):
+        if not user.has_role(Role.AGENCY_LEAD):
+            return []
+        query = query.where(TrainingSession.agency_id == user.agency_id)
+    return list(db.session.scalars(query.order_by(TrainingSession.starts_at).limit(200)))
+
+
+def bookings_of(user: User) -> list[Booking]:
+    """A person's bookings, latest session first."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(TrainingSession)
+            .where(Booking.user_id == user.id)
+            .order_by(TrainingSession.starts_at.desc())
+            .limit(100)
+        )
+    )
+
+
+def schedule(
+    actor: User,
+    *,
+    title: str,
+    course_id: int | None,
+    module_id: int | None,
+    agency_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str,
+    capacity: int,
+    notes: str = "",
+    now: dt.datetime | None = None,
+    ip: str | None = None,
+) -> TrainingSession:
+    """Schedule a session for a course or a module; a lead's session is for their agency."""
+    now = now or utcnow()
+    if actor.has_role(Role.ADMIN):
+        pass
+    elif actor.has_role(Role.AGENCY_LEAD):
+        if agency_id not in (None, actor.agency_id):
+            raise NotAllowed("You can schedule sessions for your own agency only.", "agency")
+        agency_id = actor.agency_id
+    else:
+        raise NotAllowed("Only administrators and agency leads schedule sessions.")
+    subject = find_subject(course_id, module_id)
+    if starts_at <= now:
+        raise FaceToFaceError("The session must start in the future.", "starts_at")
+    if ends_at <= starts_at:
+        raise FaceToFaceError("The session must end after it starts.", "ends_at")
+    place = (place or "").strip()
+    if not place:
+        raise FaceToFaceError("Enter where the session takes place.", "place")
+    if capacity is None or capacity < 1:
+        raise FaceToFaceError("The session needs at least 1 place.", "capacity")
+    if capacity > MAX_CAPACITY:
+        raise FaceToFaceError(f"A session can have at most {MAX_CAPACITY} places.", "capacity")
+    session = TrainingSession(
+        title=((title or "").strip() or subject_title(subject))[:300],
+        course_id=course_id,
+        module_id=module_id,
+        agency_id=agency_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place[:300],
+        capacity=capacity,
+        notes=(notes or "").strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        "session_scheduled",
+        actor=actor,
+        target=session,
+        ip=ip,
+        agency_id=agency_id,
+        title=session.title,
+        starts_at=starts_at.isoformat(),
+        capacity=capacity,
+    )
+    return session
+
+
+def find_subject(course_id: int | None, module_id: int | None) -> Course | Module:
+    """The active course or module given by exactly one of the two ids."""
+    if (course_id is None) == (module_id is None):
+        raise FaceToFaceError("Choose either a course or a module (one, not both).", "subject")
+    found = (
+        db.session.get(Course, course_id)
+        if course_id is not None
+        else db.session.get(Module, module_id)
+    )
+    if found is None or not found.active:
+        raise FaceToFaceError("That course or module is not available.", "subject")
+    return found
+
+
+def subject_title(subject: Course | Module) -> str:
+    """A course's title, or a module's title in its newest version."""
+    if isinstance(subject, Course):
+        return subject.title
+    version = catalogue.latest_version(subject.id)
+    return version.title if version is not None else subject.slug
+
+
+def _locked(session: TrainingSession) -> TrainingSession:
+    # PostgreSQL: hold the session row until commit, so concurrent bookings on it queue up
+    # and each counts the places after the previous one committed. SQLite ignores FOR
+    # UPDATE; there the whole transaction already holds the write lock (BEGIN IMMEDIATE).
+    return db.session.scalar(
+        select(TrainingSession)
+        .where(TrainingSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def book(
+    user: User, session: TrainingSession, now: dt.datetime | None = None, ip: str | None = None
+) -> tuple[Booking, bool]:
+    """Take a place on a session; returns (booking, made now). Never overbooks."""
+    now = now or utcnow()
+    if session.agency_id is not None and session.agency_id != user.agency_id:
+        raise NotAllowed("This session is for staff of another agency.")
+    session = _locked(session)
+    if session.cancelled_at is not None:
+        raise FaceToFaceError("This session has been cancelled.")
+    if session.starts_at <= now:
+        raise FaceToFaceError("This session has already started, so it can no longer be booked.")
+    existing = booking_for(user.id, session.id)
+    if existing is not None:
+        return existing, False  # a double click, or a second tab
+    if places_taken(session.id) >= session.capacity:
+        raise FaceToFaceError("Sorry, this session is full.")
+    booking = Booking(session_id=session.id, user_id=user.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        return booking_for(user.id, session.id), False
+    audit.record("session_booked", actor=user, target=session, ip=ip, booking=booking.id)
+    return booking, True
+
+
+def cancel_booking(
+    user: User, session: TrainingSession, now: dt.datetime | None = None, ip: str | None = None
+) -> None:
+    """Give up a place, before the session starts."""
+    now = now or utcnow()
+    session = _locked(session)
+    booking = booking_for(user.id, session.id)
+    if booking is None:
+        raise FaceToFaceError("You have no booking on this session.")
+    if session.starts_at <= now:
+        raise FaceToFaceError(
+            "This session has started, so the booking can no longer be cancelled."
+        )
+    db.session.delete(booking)
+    audit.record("booking_cancelled", actor=user, target=session, ip=ip)
+
+
+def cancel_session(
+    actor: User, session: TrainingSession, now: dt.datetime | None = None, ip: str | None = None
+) -> None:
+    """Call off a session; its bookings stay on record."""
+    if not can_organise(actor, session):
+        raise NotAllowed("You cannot cancel this session.")
+    session = _locked(session)
+    if session.cancelled_at is not None:
+        raise FaceToFaceError("This session has already been cancelled.")
+    marked = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.session_id == session.id, Booking.attended.is_not(None))
+    )
+    if marked:
+        raise FaceToFaceError(
+            "Attendance has been taken for this session, so it cannot be cancelled."
+        )
+    session.cancelled_at = now or utcnow()
+    audit.record(
+        "session_cancelled",
+        actor=actor,
+        target=session,
+        ip=ip,
+        agency_id=session.agency_id,
+        bookings=places_taken(session.id),
+    )
+
+
+def mark_attendance(
+    actor: User,
+    session: TrainingSession,
+    marks: dict[int, bool],
+    now: dt.datetime | None = None,
+    ip: str | None = None,
+    window_days: int = completion.EXPIRING_SOON_DAYS,
+) -> tuple[int, list[CourseCompletion]]:
+    """Record who attended; attending completes the session's module or course.
+
+    `marks` maps booking ids to attended (True) or not (False); bookings left out stay as
+    they are. Either every mark is saved or, on any error, none. Returns (bookings changed,
+    course completions brought about)."""
+    now = now or utcnow()
+    if not can_organise(actor, session):
+        raise NotAllowed("You cannot take attendance for this session.")
+    session = _locked(session)
+    if session.cancelled_at is not None:
+        raise FaceToFaceError("This session was cancelled.")
+    if session.starts_at > now:
+        raise FaceToFaceError("You can take attendance once the session has started.")
+    bookings = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id)
+            .execution_options(populate_existing=True)
+        )
+    }
+    unknown = set(marks) - set(bookings)
+    if unknown:
+        raise FaceToFaceError(
+            "The register sent does not match this session's bookings. Nothing was saved."
+        )
+    for booking_id, attended in marks.items():
+        booking = bookings[booking_id]
+        if booking.attended is True and attended is not True:
+            raise FaceToFaceError(
+                f"{booking.user.name} is already recorded as attending, and that counted towards "
+                "their training. Completions are never removed, so this cannot be changed here. "
+                "Nothing was saved.",
+                f"booking-{booking.id}",
+            )
+    changed, made = 0, []
+    for booking_id, attended in marks.items():
+        booking = bookings[booking_id]
+        if booking.attended is attended:
+            continue
+        booking.attended = attended
+        booking.marked_by_id = actor.id
+        booking.marked_at = now
+        changed += 1
+        audit.record(
+            "attendance_marked",
+            actor=actor,
+            target=booking,
+            ip=ip,
+            agency_id=booking.user.agency_id,
+            session=session.id,
+            user=booking.user_id,
+            attended=attended,
+        )
+        if attended:
+            made += complete_for_session(booking.user, session, now, window_days)
+    return changed, made
+
+
+def complete_for_session(
+    user: User,
+    session: TrainingSession,
+    now: dt.datetime | None = None,
+    window_days: int = completion.EXPIRING_SOON_DAYS,
+) -> list[CourseCompletion]:
+    """Complete the session's module, or every module of its course, via face_to_face."""
+    at = min(session.ends_at, now or utcnow())
+    modules = [session.module] if session.module_id is not None else session.course.modules
+    made = []
+    for module in modules:
+        mine = progress.start_module(user, module, window_days)
+        made += completion.record_module_completed(mine, "face_to_face", at)
+    return made

@@ -1,0 +1,202 @@
+"""Quizzes: drawing an attempt, retake rules, and grading exactly once."""
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from signpost import completion
+from signpost.extensions import db
+from signpost.models import (
+    ModuleProgress,
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizSubmission,
+    utcnow,
+)
+
+
+class QuizError(Exception):
+    """A quiz request that cannot be honoured; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def draw(questions: list[Question], count: int, rng: random.Random) -> list[dict]:
+    """Pick `count` questions from the pool and shuffle each one's options."""
+    chosen = rng.sample(questions, min(count, len(questions)))
+    layout = []
+    for question in chosen:
+        options = [o.id for o in question.options]
+        rng.shuffle(options)
+        layout.append({"question": question.id, "options": options})
+    return layout
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The result of grading a set of answers."""
+
+    correct: int
+    total: int
+    score: int
+    passed: bool
+    per_question: dict[int, bool]
+
+
+def grade(questions: dict[int, Question], answers: dict[int, set[int]], pass_mark: int) -> Grade:
+    """A question is right when exactly its correct options are chosen."""
+    per_question = {
+        qid: answers.get(qid, set()) == {o.id for o in q.options if o.correct}
+        for qid, q in questions.items()
+    }
+    correct = sum(per_question.values())
+    total = len(questions)
+    score = round(100 * correct / total) if total else 0
+    return Grade(correct, total, score, score >= pass_mark, per_question)
+
+
+def attempts(progress: ModuleProgress) -> list[QuizAttempt]:
+    """Every attempt in this pass, oldest first."""
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.progress_id == progress.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a new attempt may start, and if not, why and until when."""
+
+    allowed: bool
+    reason: str = ""
+    wait_until: dt.datetime | None = None
+
+
+def eligibility(quiz: Quiz, history: list[QuizAttempt], now: dt.datetime) -> Eligibility:
+    """Apply the quiz's retake rules to a learner's attempts so far."""
+    submitted = [a for a in history if a.submission is not None]
+    if any(a.submission.passed for a in submitted):
+        return Eligibility(False, "You have passed this quiz.")
+    if quiz.attempts_allowed and len(submitted) >= quiz.attempts_allowed:
+        return Eligibility(
+            False,
+            f"You have used all {quiz.attempts_allowed} attempts. Ask your trainer or agency lead.",
+        )
+    if submitted and quiz.wait_minutes:
+        ready = submitted[-1].submission.submitted_at + dt.timedelta(minutes=quiz.wait_minutes)
+        if ready > now:
+            return Eligibility(False, "You can try again after a short break.", ready)
+    return Eligibility(True)
+
+
+def open_attempt(history: list[QuizAttempt]) -> QuizAttempt | None:
+    """An attempt started but not yet submitted."""
+    return next((a for a in reversed(history) if a.submission is None), None)
+
+
+def start_attempt(progress: ModuleProgress, rng: random.Random | None = None) -> QuizAttempt:
+    """Resume the open attempt, or start a new one if the retake rules allow."""
+    quiz = progress.version.quiz
+    if quiz is None:
+        raise QuizError("This module has no quiz.", 404)
+    history = attempts(progress)
+    current = open_attempt(history)
+    if current is not None:
+        return current
+    allowed = eligibility(quiz, history, utcnow())
+    if not allowed.allowed:
+        raise QuizError(allowed.reason, 409)
+    attempt = QuizAttempt(
+        progress_id=progress.id,
+        user_id=progress.user_id,
+        quiz_id=quiz.id,
+        number=len(history) + 1,
+        layout=draw(quiz.questions, quiz.draw, rng or random.SystemRandom()),
+        key=secrets.token_urlsafe(32),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Two "start" clicks at once: the other request's attempt is the one to use.
+        current = open_attempt(attempts(progress))
+        if current is None:
+            raise
+        return current
+    return attempt
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[tuple[Question, list]]:
+    """The attempt's questions with their options, in the order shown to the learner."""
+    ids = [item["question"] for item in attempt.layout]
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
+    shown = []
+    for item in attempt.layout:
+        question = questions[item["question"]]
+        options = {o.id: o for o in question.options}
+        shown.append((question, [options[oid] for oid in item["options"]]))
+    return shown
+
+
+def parse_answers(attempt: QuizAttempt, form: dict[str, list[str]]) -> tuple[dict, list[int]]:
+    """Turn posted fields `q<id>` into {question id: {option ids}}; list unanswered questions."""
+    allowed = {item["question"]: set(item["options"]) for item in attempt.layout}
+    answers: dict[int, set[int]] = {}
+    for name, values in form.items():
+        if not name.startswith("q"):
+            continue
+        try:
+            qid = int(name[1:])
+            chosen = {int(v) for v in values}
+        except ValueError:
+            raise QuizError(
+                "The answers sent were not in the right form. Nothing was saved."
+            ) from None
+        if qid not in allowed or not chosen <= allowed[qid]:
+            raise QuizError("An answer sent is not part of this attempt. Nothing was saved.")
+        answers[qid] = chosen
+    missing = [qid for qid in allowed if not answers.get(qid)]
+    return answers, missing
+
+
+def submit(
+    attempt: QuizAttempt, key: str, answers: dict[int, set[int]]
+) -> tuple[QuizSubmission, bool]:
+    """Grade and store an attempt once; returns (submission, created now)."""
+    if key != attempt.key:
+        raise QuizError("This form does not belong to this attempt. Nothing was saved.")
+    if attempt.submission is not None:
+        return attempt.submission, False
+    questions = dict((q.id, q) for q, _ in attempt_questions(attempt))
+    result = grade(questions, answers, attempt.quiz.pass_mark)
+    submission = QuizSubmission(
+        attempt_id=attempt.id,
+        key=key,
+        correct=result.correct,
+        total=result.total,
+        score=result.score,
+        passed=result.passed,
+        answers={str(q): sorted(ids) for q, ids in answers.items()},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+    except IntegrityError:
+        # The same attempt was submitted by a concurrent request: that one stands.
+        db.session.expire(attempt)
+        existing = db.session.scalar(
+            select(QuizSubmission).where(QuizSubmission.attempt_id == attempt.id)
+        )
+        return existing, False
+    completion.after_step(attempt.progress)
+    return submission, True

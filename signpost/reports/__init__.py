@@ -1,0 +1,1 @@
+"""Safeguarding board reporting: per-course records, dashboard figures, drill-down, exports."""

@@ -1,0 +1,141 @@
+"""Branching scenarios: runs, one decision at a time, and the debrief."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from signpost import completion
+from signpost.extensions import db
+from signpost.models import (
+    ModuleProgress,
+    Scenario,
+    ScenarioChoice,
+    ScenarioNode,
+    ScenarioRun,
+    ScenarioStep,
+    utcnow,
+)
+
+
+class ScenarioError(Exception):
+    """A decision that cannot be recorded; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class _RunMovedOn(Exception):
+    """Another request moved the run on between our check and our update."""
+
+
+def node(scenario: Scenario, key: str) -> ScenarioNode:
+    """A node of the scenario by its id."""
+    return next(n for n in scenario.nodes if n.key == key)
+
+
+def runs(progress: ModuleProgress, scenario: Scenario) -> list[ScenarioRun]:
+    """Every run of this scenario in this pass, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ScenarioRun)
+            .where(ScenarioRun.progress_id == progress.id, ScenarioRun.scenario_id == scenario.id)
+            .order_by(ScenarioRun.number)
+        )
+    )
+
+
+def start_run(progress: ModuleProgress, scenario: Scenario) -> ScenarioRun:
+    """Resume the unfinished run, or start a new one (a finished scenario can be replayed)."""
+    if scenario.version_id != progress.version_id:
+        raise ScenarioError("This scenario is not part of your version of the module.", 404)
+    history = runs(progress, scenario)
+    if history and history[-1].finished_at is None:
+        return history[-1]
+    run = ScenarioRun(
+        progress_id=progress.id,
+        user_id=progress.user_id,
+        scenario_id=scenario.id,
+        number=len(history) + 1,
+        current_key=scenario.start_key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(run)
+    except IntegrityError:
+        return runs(progress, scenario)[-1]
+    return run
+
+
+def choose(run: ScenarioRun, step: int, choice_id: int) -> ScenarioStep:
+    """Record a decision at the run's current node; refuse stale or foreign choices."""
+    if run.finished_at is not None:
+        raise ScenarioError("This run has already ended. Start again to replay it.", 409)
+    if step != len(run.steps):
+        raise ScenarioError(
+            "That decision was already made, perhaps in another tab or window. "
+            "Here is where the scenario stands now.",
+            409,
+        )
+    current = node(run.scenario, run.current_key)
+    choice = next((c for c in current.choices if c.id == choice_id), None)
+    if choice is None:
+        raise ScenarioError("That choice is not offered at this point in the scenario.")
+    taken = ScenarioStep(
+        run_id=run.id,
+        position=step,
+        node_key=current.key,
+        choice_id=choice.id,
+        rating=choice.rating,
+        target_key=choice.target_key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(taken)
+            # Moves only from the node we checked, so a concurrent decision cannot fork the run.
+            moved = db.session.execute(
+                update(ScenarioRun)
+                .where(ScenarioRun.id == run.id, ScenarioRun.current_key == current.key)
+                .values(current_key=choice.target_key)
+            ).rowcount
+            if moved != 1:
+                raise _RunMovedOn
+    except (IntegrityError, _RunMovedOn):
+        db.session.expire(run)
+        raise ScenarioError(
+            "That decision was already made in another tab or window. "
+            "Here is where the scenario stands now.",
+            409,
+        ) from None
+    db.session.expire(run)
+    if node(run.scenario, choice.target_key).ending:
+        run.finished_at = utcnow()
+        db.session.flush()
+        completion.after_step(run.progress)
+    return taken
+
+
+@dataclass(frozen=True)
+class DebriefRow:
+    """One decision in the debrief: what the learner chose beside the recommended choice."""
+
+    node: ScenarioNode
+    chosen: ScenarioChoice
+    recommended: ScenarioChoice | None
+
+
+def debrief(run: ScenarioRun) -> list[DebriefRow]:
+    """The learner's path, decision by decision, against the recommended choice at each node."""
+    rows = []
+    for taken in run.steps:
+        at = node(run.scenario, taken.node_key)
+        chosen = next(c for c in at.choices if c.id == taken.choice_id)
+        recommended = next((c for c in at.choices if c.rating == "recommended"), None)
+        rows.append(DebriefRow(at, chosen, recommended))
+    return rows
+
+
+def recommended_route(scenario: Scenario) -> list[ScenarioNode]:
+    """The nodes along the recommended path, from the start to its ending."""
+    return [node(scenario, key) for key in scenario.recommended_path]
