@@ -140,35 +140,53 @@ def apply_rules_to_user(user: User) -> list[Assignment]:
     """Give a person the courses active rules require; returns their assignments for them."""
     if user.id is None:
         db.session.flush()  # also fills in column defaults such as `active`
-    if not user.active or user.erased_at is not None:
-        return []
-    now = utcnow()
-    wanted: dict[int, tuple[dt.datetime, int]] = {}
-    for rule in active_rules():
-        if rule_matches(rule, user):
-            due = due_at(rule, now)
-            if rule.course_id not in wanted or due < wanted[rule.course_id][0]:
-                wanted[rule.course_id] = (due, rule.id)
+    wanted = apply_rules_to_users([user])
     if not wanted:
         return []
     mine = select(Assignment).where(
-        Assignment.user_id == user.id, Assignment.course_id.in_(list(wanted))
-    )
-    held = {a.course_id: a.due_at for a in db.session.scalars(mine)}
-    _upsert(
-        [
-            {
-                "user_id": user.id,
-                "course_id": course_id,
-                "due_at": due,
-                "assigned_at": now,
-                "rule_id": rule_id,
-            }
-            for course_id, (due, rule_id) in wanted.items()
-            if _needs(held, course_id, due)
-        ]
+        Assignment.user_id == user.id, Assignment.course_id.in_(wanted[user.id])
     )
     return list(db.session.scalars(mine.execution_options(populate_existing=True)))
+
+
+def apply_rules_to_users(users: list[User]) -> dict[int, list[int]]:
+    """Apply active rules to many people at once (an import); returns course ids per person."""
+    rules, now = active_rules(), utcnow()
+    wanted: dict[int, dict[int, tuple[dt.datetime, int]]] = {}
+    for user in users:
+        if not user.active or user.erased_at is not None:
+            continue
+        for rule in rules:
+            if rule_matches(rule, user):
+                due, mine = due_at(rule, now), wanted.setdefault(user.id, {})
+                if rule.course_id not in mine or due < mine[rule.course_id][0]:
+                    mine[rule.course_id] = (due, rule.id)
+    ids = sorted(wanted)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        held = {
+            (a.user_id, a.course_id): a.due_at
+            for a in db.session.execute(
+                select(Assignment.user_id, Assignment.course_id, Assignment.due_at).where(
+                    Assignment.user_id.in_(chunk)
+                )
+            )
+        }
+        _upsert(
+            [
+                {
+                    "user_id": uid,
+                    "course_id": cid,
+                    "due_at": due,
+                    "assigned_at": now,
+                    "rule_id": rid,
+                }
+                for uid in chunk
+                for cid, (due, rid) in wanted[uid].items()
+                if (uid, cid) not in held or held[uid, cid] is None or due < held[uid, cid]
+            ]
+        )
+    return {uid: list(courses) for uid, courses in wanted.items()}
 
 
 def create_rule(

@@ -251,9 +251,7 @@ def _insert_people(rows: list[Row]) -> list[User]:
 def apply(result: Preview, actor: User, ip: str | None = None) -> ImportResult:
     """Create and update everyone on valid rows, in the caller's one transaction."""
     people = _insert_people([row for row in result.rows if row.status == "new"])
-    # Rules first: each call queries, and nothing else pending means no flush per person.
-    for person in people:
-        assignments.apply_rules_to_user(person)
+    assignments.apply_rules_to_users(people)
     created = [(p, accounts.create_reset_token(p, SET_PASSWORD_HOURS)) for p in people]
     updated = []
     for row in result.rows:

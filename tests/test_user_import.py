@@ -74,7 +74,9 @@ def test_a_realistic_file_is_previewed_then_imported_and_everyone_is_emailed(
     client, auth, world, smtp, monkeypatch
 ):
     applied = []
-    monkeypatch.setattr(assignments, "apply_rules_to_user", lambda u: applied.append(u.id) or [])
+    monkeypatch.setattr(
+        assignments, "apply_rules_to_users", lambda us: applied.extend(u.id for u in us) or {}
+    )
     auth.login(admin())
     before = users()
     preview = upload(client, REALISTIC.encode())
@@ -202,8 +204,8 @@ def test_apply_is_one_transaction_in_the_domain_too(app, world, monkeypatch):
     preview = user_import.check_text(REALISTIC, me)
     monkeypatch.setattr(
         assignments,
-        "apply_rules_to_user",
-        lambda u: (_ for _ in ()).throw(RuntimeError("rule engine failed")),
+        "apply_rules_to_users",
+        lambda us: (_ for _ in ()).throw(RuntimeError("rule engine failed")),
     )
     before = users()
     with pytest.raises(RuntimeError):
