@@ -1,14 +1,13 @@
 """Assignment rules: which courses are required of whom, by when, and who has done them."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from signpost import audit
-from signpost.completion import EXPIRING_SOON_DAYS, add_months, course_status
+from signpost.completion import EXPIRING_SOON_DAYS
 from signpost.extensions import db
 from signpost.models import (
     Agency,
@@ -16,8 +15,6 @@ from signpost.models import (
     AssignmentRule,
     Certificate,
     Course,
-    CourseCompletion,
-    ModuleProgress,
     Role,
     Team,
     User,
@@ -59,7 +56,7 @@ def due_at(rule: AssignmentRule, assigned_at: dt.datetime) -> dt.datetime:
     return assigned_at + dt.timedelta(days=rule.due_days)
 
 
-def _criteria(rule: AssignmentRule) -> list:
+def criteria(rule: AssignmentRule) -> list:
     where = [User.active.is_(True), User.erased_at.is_(None)]
     if rule.agency_id is not None:
         where.append(User.agency_id == rule.agency_id)
@@ -97,7 +94,7 @@ def apply_rule(rule: AssignmentRule, now: dt.datetime | None = None) -> int:
     changed, last = 0, 0
     while True:
         ids = db.session.scalars(
-            select(User.id).where(*_criteria(rule), User.id > last).order_by(User.id).limit(BATCH)
+            select(User.id).where(*criteria(rule), User.id > last).order_by(User.id).limit(BATCH)
         ).all()
         if not ids:
             return changed
@@ -300,96 +297,6 @@ def deactivate_rule(actor: User, rule: AssignmentRule, ip: str | None = None) ->
 def scope_agency(actor: User) -> int | None:
     """The agency whose people the actor may see (None: everyone)."""
     return None if actor.has_role(Role.ADMIN) else actor.agency_id
-
-
-def statuses(
-    course: Course,
-    due_by_user: dict[int, dt.datetime | None],
-    now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
-) -> dict[int, str]:
-    """Each person's course status (as on My learning), in a few grouped queries."""
-    module_ids = [link.module_id for link in course.module_links]
-    ids, result = list(due_by_user), {}
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        done = dict(
-            db.session.execute(
-                select(CourseCompletion.user_id, func.max(CourseCompletion.completed_at))
-                .where(CourseCompletion.course_id == course.id, CourseCompletion.user_id.in_(chunk))
-                .group_by(CourseCompletion.user_id)
-            ).all()
-        )
-        began = dict(
-            db.session.execute(
-                select(ModuleProgress.user_id, func.max(ModuleProgress.started_at))
-                .where(ModuleProgress.module_id.in_(module_ids), ModuleProgress.user_id.in_(chunk))
-                .group_by(ModuleProgress.user_id)
-            ).all()
-        )
-        for uid in chunk:
-            completed_at = done.get(uid)
-            # A pass begun after the last completion is a renewal under way.
-            started = uid in began and (completed_at is None or began[uid] > completed_at)
-            expires = add_months(completed_at, course.validity_months) if completed_at else None
-            result[uid] = course_status(
-                now,
-                started=started,
-                completed_at=completed_at,
-                expires_at=expires,
-                due_at=due_by_user[uid],
-                expiring_days=window_days,
-            )
-    return result
-
-
-@dataclass(frozen=True)
-class Covered:
-    """A person a rule requires the course of, and where they stand."""
-
-    user: User
-    assignment: Assignment
-    status: str
-
-
-def covered(
-    rule: AssignmentRule,
-    now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
-    agency_id: int | None = None,
-) -> list[Covered]:
-    """Active people who match the rule and hold its course, by name (one agency if given)."""
-    query = (
-        select(User, Assignment)
-        .join(
-            Assignment, and_(Assignment.user_id == User.id, Assignment.course_id == rule.course_id)
-        )
-        .where(*_criteria(rule))
-        .order_by(User.name, User.id)
-    )
-    if agency_id is not None:
-        query = query.where(User.agency_id == agency_id)
-    rows = db.session.execute(query).all()
-    found = statuses(rule.course, {u.id: a.due_at for u, a in rows}, now, window_days)
-    return [Covered(u, a, found[u.id]) for u, a in rows]
-
-
-def counts(
-    rule: AssignmentRule,
-    now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
-    agency_id: int | None = None,
-) -> tuple[int, int]:
-    """How many people the rule covers, and how many of them hold a current completion."""
-    query = (
-        select(Assignment.user_id, Assignment.due_at)
-        .join(User, User.id == Assignment.user_id)
-        .where(Assignment.course_id == rule.course_id, *_criteria(rule))
-    )
-    if agency_id is not None:
-        query = query.where(User.agency_id == agency_id)
-    found = statuses(rule.course, dict(db.session.execute(query).all()), now, window_days)
-    return len(found), sum(1 for s in found.values() if s in DONE)
 
 
 def refresh_renewals(now: dt.datetime | None = None, window_days: int = EXPIRING_SOON_DAYS) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from signpost import assignments, audit
+from signpost import assignment_status, assignments, audit
 from signpost.completion import EXPIRING_SOON_DAYS
 from signpost.extensions import db
 from signpost.models import (
@@ -96,7 +96,7 @@ def learner_reminders(
     found = []
     for course_rows in by_course.values():
         course = course_rows[0].Course
-        status = assignments.statuses(
+        status = assignment_status.statuses(
             course, {r.user_id: r.due_at for r in course_rows}, now, window_days
         )
         for r in course_rows:
@@ -202,7 +202,7 @@ def agency_summary(agency_id: int, now: dt.datetime, window_days: int = EXPIRING
     counts, overdue = Counter(), []
     for course_rows in by_course.values():
         course = course_rows[0].Course
-        status = assignments.statuses(
+        status = assignment_status.statuses(
             course, {r.user_id: r.due_at for r in course_rows}, now, window_days
         )
         for r in course_rows:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from signpost import assignments, certificates
+from signpost import assignment_status, assignments, certificates
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -209,7 +209,7 @@ def test_renewal_makes_the_course_due_by_the_certificate_expiry(app, course, adm
     # Once expired, the same assignment is overdue.
     later = expiring.expires_at + dt.timedelta(days=1)
     due = {renewing.id: assignment_of(renewing, course).due_at}
-    assert assignments.statuses(course, due, later, 60) == {renewing.id: "overdue"}
+    assert assignment_status.statuses(course, due, later, 60) == {renewing.id: "overdue"}
 
 
 # --- Pages ----------------------------------------------------------------------------------
