@@ -164,6 +164,21 @@ def populate(url: str, secret: str, learners: int) -> Site:
     return site
 
 
+def settle(url: str) -> None:
+    """On PostgreSQL, vacuum and analyse the freshly written tables now, so that autovacuum
+    does not do it (on a busy CPU) during the first measurement."""
+    if not url.startswith("postgres"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    finally:
+        engine.dispose()
+
+
 # ------------------------------------------------------------------------------ the server
 
 
@@ -452,10 +467,12 @@ def run() -> dict:
             f"prepared {len(learners)} learners in {time.perf_counter() - started:.1f}s", flush=True
         )
 
+        settle(url)
         bare = [Browser(server.port) for _ in range(CLIENTS)]
         bare_work = [[("GET", BARE_PATH, None, 200, None)] * BARE_REQUESTS for _ in range(CLIENTS)]
         warm = [[("GET", lesson, None, 200, None)] * 3 for _ in range(CLIENTS)]
         measure(server, readers, warm)  # every worker has rendered the page once or more
+        measure(server, bare, [[("GET", BARE_PATH, None, 200, None)] * 25] * CLIENTS)
         endpoints = {}
         endpoints["bare_ok"] = measure(server, bare, bare_work)
         endpoints["lesson_page"] = measure(
@@ -466,7 +483,9 @@ def run() -> dict:
         for name, figures in endpoints.items():
             if figures["errors"]:
                 raise BenchError(f"{name}: {figures['errors']} errors\n{server.log_tail()}")
-        baseline = (endpoints["bare_ok"]["rps"] + endpoints["bare_ok_again"]["rps"]) / 2
+        first, again = endpoints["bare_ok"]["rps"], endpoints["bare_ok_again"]["rps"]
+        baseline = (first + again) / 2
+        drift = abs(first - again) / baseline if baseline else None
         for figures in endpoints.values():
             figures["ratio_to_bare_ok"] = round(figures["rps"] / baseline, 4) if baseline else None
         paths = {
@@ -508,6 +527,9 @@ def run() -> dict:
             "divided by its duration (1.0 = one core busy throughout)",
         ],
         "baseline_rps": round(baseline, 1),
+        # How far the two bare runs differ: more than ~0.1 means something else was using
+        # the machine during the run, and its figures are not worth comparing.
+        "baseline_drift": round(drift, 3) if drift is not None else None,
         "endpoints": endpoints,
         "total_seconds": round(time.perf_counter() - started, 1),
     }
@@ -572,7 +594,10 @@ def report(entry: dict) -> None:
             f"{f['p95_ms']:>9}{f['p99_ms']:>9}{f['ratio_to_bare_ok']:>8}"
             f"{f['client_cpu_cores']!s:>11}{f['server_cpu_cores']!s:>11}"
         )
-    print(f"({entry['database']}, {entry['total_seconds']}s; {RESULTS / (NAME + '.json')})")
+    print(
+        f"({entry['database']}, {entry['total_seconds']}s, baseline drift "
+        f"{entry['baseline_drift']}; {RESULTS / (NAME + '.json')})"
+    )
 
 
 if __name__ == "__main__":
