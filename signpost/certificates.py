@@ -182,6 +182,15 @@ def for_user(user_id: int) -> list[Certificate]:
     )
 
 
+def current_by_course(user_id: int) -> dict[int, Certificate]:
+    """A person's newest certificate for each course that is neither revoked nor replaced."""
+    latest: dict[int, Certificate] = {}
+    for cert in for_user(user_id):  # newest first
+        if cert.replaced_by_id is None and cert.revoked_at is None:
+            latest.setdefault(cert.course_id, cert)
+    return latest
+
+
 def current_for_agency(agency_id: int, now: dt.datetime | None = None) -> list[Certificate]:
     """Every unexpired, unrevoked certificate held by an agency's staff."""
     now = now or utcnow()

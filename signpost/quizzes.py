@@ -148,6 +148,14 @@ def attempt_questions(attempt: QuizAttempt) -> list[tuple[Question, list]]:
     return shown
 
 
+def marks(attempt: QuizAttempt) -> dict[int, bool]:
+    """Whether each question of a submitted attempt was answered correctly."""
+    stored = attempt.submission.answers
+    questions = {q.id: q for q, _ in attempt_questions(attempt)}
+    chosen = {qid: set(stored.get(str(qid), [])) for qid in questions}
+    return grade(questions, chosen, attempt.quiz.pass_mark).per_question
+
+
 def parse_answers(attempt: QuizAttempt, form: dict[str, list[str]]) -> tuple[dict, list[int]]:
     """Turn posted fields `q<id>` into {question id: {option ids}}; list unanswered questions."""
     allowed = {item["question"]: set(item["options"]) for item in attempt.layout}

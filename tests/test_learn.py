@@ -118,6 +118,7 @@ def test_quiz_attempt_is_stable_on_reload_and_graded_on_the_server(
     result = client.get(attempt_url).get_data(as_text=True)
     assert "Your result: 100%" in result and "The pass mark is 50%" in result
     assert "Explanation" in result and "Correct answer" in result
+    assert "Question 1: Correct" in result and "Question 2: Correct" in result
     submission = db.session.scalar(select(QuizSubmission))
     assert (submission.score, submission.passed, submission.total) == (100, True, 2)
 
@@ -132,6 +133,7 @@ def test_wrong_answers_show_feedback_and_the_retake_limit_applies(client, course
         journey.answer(url, wrong)
         page = client.get(url).get_data(as_text=True)
         assert "You did not pass this time" in page and "Your answer" in page
+        assert "Question 1: Not correct" in page and "Question 2: Not correct" in page
     quiz_page = client.get("/learn/modules/basics/quiz").get_data(as_text=True)
     assert "You have used all 3 attempts" in quiz_page
     response = client.submit("/learn/modules/basics/quiz/start", page="/learn/modules/basics/quiz")

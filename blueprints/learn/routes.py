@@ -33,7 +33,7 @@ def index():
     """My learning: assigned and optional courses with status and a continue button."""
     return render_template(
         "learn/index.html",
-        certificates=_current_certificates(),
+        certificates=certificates.current_by_course(current_user.id),
         summaries=progress.my_learning(current_user, window_days=expiring_window()),
         labels=completion.STATUS_LABELS,
         step_url=step_url,
@@ -80,17 +80,8 @@ def module(slug: str):
         done=progress.done_lesson_ids(mine),
         step_url=step_url,
         courses=progress.courses_with_module(found.id),
-        certificates=_current_certificates(),
+        certificates=certificates.current_by_course(current_user.id),
     )
-
-
-def _current_certificates() -> dict:
-    """The learner's newest valid certificate for each course."""
-    latest = {}
-    for cert in certificates.for_user(current_user.id):  # newest first
-        if cert.replaced_by_id is None and cert.revoked_at is None:
-            latest.setdefault(cert.course_id, cert)
-    return latest
 
 
 @bp.post("/modules/<slug>/start")
@@ -198,6 +189,7 @@ def _render_attempt(found: QuizAttempt, errors=None, answers=None, status=200):
         module=module,
         version=found.progress.version,
         shown=quizzes.attempt_questions(found),
+        marks=quizzes.marks(found) if found.submission else {},
         errors=errors or [],
         answers=answers or {},
         next_url=step_url(progress.next_step(current_user.id, module)),
