@@ -5,9 +5,9 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from signpost import audit
+from signpost import audit, catalogue
 from signpost.content.loader import LESSON_RE, load
 from signpost.content.problems import ContentError
 from signpost.content.render import ASSET_URL, LESSON_URL, render, render_inline
@@ -98,12 +98,7 @@ def _import_module(source: ModuleSource, report: ImportReport) -> Module:
         db.session.add(module)
         db.session.flush()
     module.active = True
-    latest = db.session.scalar(
-        select(ModuleVersion)
-        .where(ModuleVersion.module_id == module.id)
-        .order_by(ModuleVersion.number.desc())
-        .limit(1)
-    )
+    latest = catalogue.latest_version(module.id)
     if latest is not None and latest.checksum == source.checksum:
         report.unchanged_modules += 1
         return module
@@ -256,18 +251,3 @@ def _import_course(source: CourseSource, modules: dict, report: ImportReport) ->
         CourseModule(module_id=module_id, position=position)
         for position, module_id in enumerate(wanted)
     ]
-
-
-def latest_version(module: Module) -> ModuleVersion | None:
-    """The newest version of a module."""
-    return db.session.scalar(
-        select(ModuleVersion)
-        .where(ModuleVersion.module_id == module.id)
-        .order_by(ModuleVersion.number.desc())
-        .limit(1)
-    )
-
-
-def version_count() -> int:
-    """How many module versions exist."""
-    return db.session.scalar(select(func.count()).select_from(ModuleVersion))
