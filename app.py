@@ -5,15 +5,23 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
+from blueprints.unit_of_work import dispatch
 from signpost import config as settings
 from signpost.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent
 
 
+class Signpost(Flask):
+    """Flask, with each request's view run as one unit of work."""
+
+    def dispatch_request(self):
+        return dispatch(self, super().dispatch_request)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build a Signpost app; `config` overrides what the environment says."""
-    app = Flask(
+    app = Signpost(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),

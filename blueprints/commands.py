@@ -11,6 +11,7 @@ from signpost.content.importer import import_content
 from signpost.content.loader import load
 from signpost.content.problems import ContentError
 from signpost.demo import seed_demo
+from signpost.unit_of_work import unit_of_work
 
 
 def _content_root(path: str | None) -> Path:
@@ -36,7 +37,8 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Create demo agencies and one demo user per role (safe to run again)."""
-        rows = seed_demo()
+        with unit_of_work():
+            rows = seed_demo()
         click.echo("Demo accounts (sign in at /account/sign-in):")
         width = max(len(role) for role, _, _ in rows)
         for role, email, password in rows:
@@ -52,8 +54,11 @@ def register(app: Flask) -> None:
         from blueprints.certificates.pdf import pdf_bytes
         from signpost.certificates import without_pdf
 
-        pending = without_pdf()
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        with (
+            current_app.test_request_context(base_url=current_app.config["BASE_URL"]),
+            unit_of_work(),
+        ):
+            pending = without_pdf()
             failed = sum(pdf_bytes(cert) is None for cert in pending)
         click.echo(f"Rendered {len(pending) - failed} certificate PDFs; {failed} failed.")
         if failed:
@@ -86,7 +91,8 @@ def register(app: Flask) -> None:
         """Import content into the database; unchanged content creates nothing."""
         started = time.perf_counter()
         try:
-            report = import_content(_content_root(path))
+            with unit_of_work():
+                report = import_content(_content_root(path))
         except ContentError as error:
             _print_problems(error.problems)
             click.echo("Nothing was imported.", err=True)

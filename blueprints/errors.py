@@ -8,7 +8,8 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from signpost.extensions import db, limiter
+from signpost import unit_of_work
+from signpost.extensions import limiter
 
 log = logging.getLogger("signpost.errors")
 
@@ -74,7 +75,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        db.session.rollback()
+        unit_of_work.rollback()  # the error page must not read a half-failed transaction
         log.exception("unhandled error", extra={"path": request.path})
         return render_error(500, None)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from signpost import audit
 from signpost.extensions import db
@@ -113,7 +114,9 @@ def reset_password(token: str, password: str, min_length: int, ip=None) -> User:
         raise AccountError(
             "This link has expired or has already been used. Ask for a new one below."
         )
-    set_password(user, password, min_length)
+    problems = new_password_problems((user.name, user.email), password, min_length)
+    if problems:
+        raise AccountError(" ".join(problems))
     # A conditional update makes the token single-use even if two requests race.
     claimed = db.session.execute(
         update(PasswordResetToken)
@@ -125,6 +128,7 @@ def reset_password(token: str, password: str, min_length: int, ip=None) -> User:
     ).rowcount
     if claimed != 1:
         raise AccountError("This link has already been used. Ask for a new one below.")
+    set_password(user, password, min_length)
     audit.record("password_reset", actor=user, target=user, ip=ip)
     return user
 
@@ -155,7 +159,10 @@ def register(
     user = User(name=name.strip(), email=email, agency=agency, team_id=team_id)
     user.password_hash = hash_password(password)
     user.set_roles({Role.LEARNER})
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # the same email registered by a concurrent request
+        raise AccountError(DUPLICATE_EMAIL, "email") from None
     audit.record("user_registered", actor=user, target=user, ip=ip)
     return user

@@ -227,8 +227,13 @@ def stored_pdf(cert: Certificate) -> bytes | None:
     return row.data if row is not None else None
 
 
+def record_render_error(cert: Certificate, message: str) -> None:
+    """Note why the PDF could not be drawn; the next download tries again."""
+    cert.render_error = message[:1000]
+
+
 def store_pdf(cert: Certificate, data: bytes) -> None:
-    """Keep the rendered PDF; the caller commits."""
+    """Keep the rendered PDF."""
     if db.session.get(CertificatePdf, cert.id) is None:
         db.session.add(CertificatePdf(certificate_id=cert.id, data=data))
     cert.render_error = None

@@ -74,7 +74,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
         rows.append((", ".join(sorted(r.label for r in roles)), email, DEMO_PASSWORD))
     db.session.flush()
     _assign_demo_courses()
-    db.session.commit()
     return rows
 
 

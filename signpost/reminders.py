@@ -31,6 +31,7 @@ from signpost.models import (
     UserRole,
     utcnow,
 )
+from signpost.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def agency_summary(agency_id: int, now: dt.datetime, window_days: int = EXPIRING
 
 
 def claim(reminder: Reminder) -> int | None:
-    """Commit this reminder's log row; None if another run has it already."""
+    """Insert this reminder's log row; None if another run has it already."""
     for _ in range(2):
         row = ReminderLog(
             user_id=reminder.user_id,
@@ -238,14 +239,12 @@ def claim(reminder: Reminder) -> int | None:
             period=reminder.period,
             claimed_at=utcnow(),
         )
-        db.session.add(row)
         try:
-            db.session.flush()
-            claimed = row.id
-            db.session.commit()
-            return claimed
+            with db.session.begin_nested():
+                db.session.add(row)
+            return row.id
         except IntegrityError:
-            db.session.rollback()
+            pass
         if not _take_over_stale(reminder):
             return None
     return None
@@ -263,14 +262,19 @@ def _take_over_stale(reminder: Reminder) -> bool:
             ReminderLog.claimed_at < utcnow() - STALE_CLAIM,
         )
     ).rowcount
-    db.session.commit()
     return removed == 1
 
 
-def _release(claim_id: int) -> None:
-    db.session.rollback()
+def release(claim_id: int) -> None:
+    """Give a claim back after a failed send, so that the next run tries again."""
     db.session.execute(delete(ReminderLog).where(ReminderLog.id == claim_id))
-    db.session.commit()
+
+
+def mark_sent(claim_id: int) -> None:
+    """Record that a claimed reminder went out."""
+    db.session.execute(
+        update(ReminderLog).where(ReminderLog.id == claim_id).values(sent_at=utcnow())
+    )
 
 
 def deliver_once(
@@ -281,27 +285,28 @@ def deliver_once(
     report: Report,
 ) -> None:
     """Claim, send and mark one reminder; a failed send gives the claim back."""
-    claim_id = claim(reminder)
+    # Each step is a unit of its own: the claim is stored before the email leaves, and no
+    # transaction stays open while mail is sent.
+    with unit_of_work():
+        claim_id = claim(reminder)
+        if claim_id is not None and reminder.kind == "lead_summary":
+            reminder.data.update(agency_summary(reminder.data["agency_id"], now, window_days))
     if claim_id is None:
         report.skipped += 1
         return
     try:
-        if reminder.kind == "lead_summary":
-            reminder.data.update(agency_summary(reminder.data["agency_id"], now, window_days))
-            db.session.commit()  # end the read: no transaction stays open while mail is sent
         send(reminder)
     except Exception as error:  # any failure at all: give the claim back and go on
         log.warning(
             "reminder not sent",
             extra={"kind": reminder.kind, "user_id": reminder.user_id, "error": repr(error)},
         )
-        _release(claim_id)
+        with unit_of_work():
+            release(claim_id)
         report.failed.append((reminder.kind, reminder.email, repr(error)))
         return
-    db.session.execute(
-        update(ReminderLog).where(ReminderLog.id == claim_id).values(sent_at=utcnow())
-    )
-    db.session.commit()
+    with unit_of_work():
+        mark_sent(claim_id)
     report.sent[reminder.kind] += 1
 
 
@@ -314,24 +319,23 @@ def run(
     """Refresh renewals, then send every reminder that is due and not yet sent."""
     now = now or utcnow()
     report = Report()
-    report.renewals = assignments.refresh_renewals(now, window_days)
-    db.session.commit()
-    pending = (
-        learner_reminders(now, window_days, due_soon_days)
-        + expiring_reminders(now, window_days)
-        + lead_reminders(now)
-    )
-    db.session.commit()  # end the read transaction before claiming
+    with unit_of_work():
+        report.renewals = assignments.refresh_renewals(now, window_days)
+        pending = (
+            learner_reminders(now, window_days, due_soon_days)
+            + expiring_reminders(now, window_days)
+            + lead_reminders(now)
+        )
     for reminder in pending:
         deliver_once(reminder, send, now, window_days, report)
     if report.sent or report.failed:
-        audit.record(
-            "reminders_sent",
-            sent=dict(report.sent),
-            failed=len(report.failed),
-            renewals=report.renewals,
-        )
-        db.session.commit()
+        with unit_of_work():
+            audit.record(
+                "reminders_sent",
+                sent=dict(report.sent),
+                failed=len(report.failed),
+                renewals=report.renewals,
+            )
     return report
 
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from blueprints.access import client_ip, role_required
 from blueprints.admin.forms import SiteSettingsForm
 from signpost import audit, site_settings
-from signpost.extensions import db
 from signpost.models import Role
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -27,7 +26,6 @@ def settings():
             key="self_registration",
             value=value,
         )
-        db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("admin.settings"))
     form.self_registration.data = site_settings.self_registration_open()

@@ -78,13 +78,10 @@ def new():
                 ip=client_ip(),
             )
         except assignments.OutOfScope as error:
-            db.session.rollback()
             abort(403, description=str(error))
         except assignments.RuleError as error:
-            db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
-            db.session.commit()
             flash(
                 f"Rule created. The course is now assigned to {changed} "
                 f"{'person' if changed == 1 else 'people'} who did not already have an earlier "
@@ -123,7 +120,6 @@ def deactivate(rule_id: int):
         assignments.deactivate_rule(current_user, found, client_ip())
     except assignments.OutOfScope as error:
         abort(403, description=str(error))
-    db.session.commit()
     flash("The rule is no longer active. People it already assigned keep the course.", "success")
     return redirect(url_for("assignments.rule", rule_id=found.id))
 
@@ -141,6 +137,5 @@ def unsubscribe(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         reminders.unsubscribe(person, client_ip())
-        db.session.commit()
         return render_template("assignments/unsubscribed.html", person=person)
     return render_template("assignments/unsubscribe.html", form=form, person=person)

@@ -71,7 +71,6 @@ def export():
     audit.record(
         "audit_exported", actor=current_user, ip=client_ip(), rows=len(rows) - 1, filters=chosen
     )
-    db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     headers = {
         "Content-Type": "text/csv; charset=utf-8",

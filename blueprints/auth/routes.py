@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from blueprints.access import client_ip, safe_next
 from blueprints.auth.emails import send_reset_link
@@ -23,7 +22,7 @@ from blueprints.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from signpost import accounts, audit, site_settings
+from signpost import accounts, audit, site_settings, unit_of_work
 from signpost.extensions import db, limiter
 from signpost.models import Agency, Team
 
@@ -59,12 +58,12 @@ def sign_in():
     status = 200
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data, ip=client_ip())
-        db.session.commit()
         if result.user is not None:
             login_user(result.user)
             return redirect(destination)
         form.password.errors.append(result.message)
         status = 401
+        unit_of_work.keep_on_error()  # the failed attempt is audited
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -77,7 +76,6 @@ def sign_in():
 def sign_out():
     """End the session."""
     audit.record("sign_out", actor=current_user, ip=client_ip())
-    db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -100,7 +98,6 @@ def change_password():
         except accounts.AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # the session id changed
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("main.home"))
@@ -117,8 +114,7 @@ def forgot_password():
         if user is not None and user.active:
             token = accounts.create_reset_token(user, current_app.config["PASSWORD_RESET_HOURS"])
             audit.record("password_reset_requested", actor=user, target=user, ip=client_ip())
-            db.session.commit()
-            send_reset_link(user, token)
+            unit_of_work.after_commit(lambda: send_reset_link(user, token))
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -136,12 +132,10 @@ def reset_password(token: str):
                 token, form.password.data, current_app.config["PASSWORD_MIN_LENGTH"], client_ip()
             )
         except accounts.AccountError as error:
-            db.session.rollback()
             if accounts.reset_token_user(token) is None:
                 return render_template("auth/reset_invalid.html"), 400
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your password has been changed. You can now sign in.", "success")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
@@ -180,13 +174,8 @@ def register():
                 current_app.config["PASSWORD_MIN_LENGTH"],
                 ip=client_ip(),
             )
-            db.session.commit()
         except accounts.AccountError as error:
-            db.session.rollback()
             form[error.field].errors.append(str(error))
-        except IntegrityError:  # the same email registered by a concurrent request
-            db.session.rollback()
-            form.email.errors.append(accounts.DUPLICATE_EMAIL)
         else:
             login_user(user)
             flash("Your account has been created.", "success")

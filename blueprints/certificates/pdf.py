@@ -3,9 +3,9 @@
 import logging
 
 import segno
-from flask import Flask, current_app, g, has_request_context, render_template, url_for
+from flask import Flask, current_app, render_template, url_for
 
-from signpost import certificates, events
+from signpost import certificates, events, unit_of_work
 from signpost.extensions import db
 from signpost.models import Certificate
 
@@ -54,29 +54,24 @@ def pdf_bytes(cert: Certificate) -> bytes | None:
         data = render_pdf(cert)
     except Exception as error:  # noqa: BLE001 - any rendering failure is logged and retried later
         log.exception("certificate PDF rendering failed", extra={"certificate_id": cert.id})
-        db.session.rollback()
-        cert = db.session.get(Certificate, cert.id)
-        cert.render_error = f"{type(error).__name__}: {error}"[:1000]
-        db.session.commit()
+        certificates.record_render_error(cert, f"{type(error).__name__}: {error}")
         return None
     certificates.store_pdf(cert, data)
-    db.session.commit()
     return data
 
 
-def _queue(cert: Certificate) -> None:
-    if has_request_context():
-        g.setdefault("certificates_to_render", []).append(cert.id)
+def _render_stored(cert_id: int) -> None:
+    cert = db.session.get(Certificate, cert_id)
+    if cert is not None:
+        pdf_bytes(cert)  # failures are logged and retried on download
+
+
+def _render_after_commit(cert: Certificate) -> None:
+    # The PDF is drawn once the certificate is safely stored, in a unit of work of its own.
+    cert_id = cert.id
+    unit_of_work.after_commit(lambda: _render_stored(cert_id))
 
 
 def register(app: Flask) -> None:
-    """Render new certificates' PDFs as soon as the request that issued them has committed."""
-    events.certificate_issued.connect(_queue)
-
-    @app.after_request
-    def render_new_certificates(response):
-        for cert_id in g.pop("certificates_to_render", []):
-            cert = db.session.get(Certificate, cert_id)
-            if cert is not None and response.status_code < 400:
-                pdf_bytes(cert)  # failures are logged and retried on download
-        return response
+    """Render new certificates' PDFs as soon as the unit of work that issued them commits."""
+    events.certificate_issued.connect(_render_after_commit)

@@ -11,7 +11,8 @@ from sqlalchemy import or_, select
 from blueprints.access import client_ip, expiring_window, role_required, visible_or_404
 from blueprints.certificates.forms import RevokeForm, VerifyForm
 from blueprints.certificates.pdf import pdf_bytes, verify_url
-from signpost import audit, certificates
+from blueprints.errors import render_error
+from signpost import audit, certificates, unit_of_work
 from signpost.extensions import db, limiter
 from signpost.models import Certificate, Role, User
 
@@ -55,9 +56,9 @@ def download(cert_id: int):
     cert = _visible_or_404(cert_id)
     data = pdf_bytes(cert)
     if data is None:
-        abort(
-            503,
-            description="The certificate could not be produced just now. Try again in a minute.",
+        unit_of_work.keep_on_error()  # the render error stays on record for admins
+        return render_error(
+            503, "The certificate could not be produced just now. Try again in a minute."
         )
     audit.record(
         "certificate_downloaded",
@@ -66,7 +67,6 @@ def download(cert_id: int):
         ip=client_ip(),
         agency_id=cert.agency_id,
     )
-    db.session.commit()
     headers = {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="{_filename(cert)}"',
@@ -88,7 +88,6 @@ def agency_zip():
     audit.record(
         "certificates_zip_downloaded", actor=current_user, ip=client_ip(), count=len(certs)
     )
-    db.session.commit()
     headers = {
         "Content-Type": "application/zip",
         "Content-Disposition": 'attachment; filename="certificates.zip"',
@@ -180,7 +179,6 @@ def admin(cert_id: int):
         except certificates.CertificateError as error:
             form.reason.errors.append(str(error))
         else:
-            db.session.commit()
             flash(
                 "The certificate has been revoked. Verification now shows it as revoked.", "success"
             )
@@ -205,6 +203,5 @@ def reissue(cert_id: int):
         fresh = certificates.reissue(cert, current_user, client_ip())
     except certificates.CertificateError as error:
         abort(409, description=str(error))
-    db.session.commit()
     flash("A new certificate has been issued; the old one now shows as replaced.", "success")
     return redirect(url_for("certificates.admin", cert_id=fresh.id))

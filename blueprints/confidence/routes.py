@@ -77,7 +77,6 @@ def save(slug: str, phase: str):
     outcome = confidence.submit(current_user, found, phase, request.form, expiring_window())
     if outcome.status == "invalid":
         return _render(found, phase, outcome, 422)
-    db.session.commit()
     flash(*MESSAGES[outcome.status])
     return redirect(url_for("learn.course", slug=slug))
 

@@ -90,7 +90,6 @@ def start(slug: str):
     """Begin (or resume) a module, then go to its next step."""
     found = _module_or_404(slug)
     progress.start_module(current_user, found, expiring_window())
-    db.session.commit()
     return redirect(step_url(progress.next_step(current_user.id, found, expiring_window())))
 
 
@@ -126,7 +125,6 @@ def lesson_done(slug: str, lesson_slug: str):
     mine = _progress_or_start_page(found) or abort(409, description="Start the module first.")
     page = catalogue.lesson_in(mine.version, lesson_slug) or abort(404)
     progress.complete_lesson(mine, page)
-    db.session.commit()
     return redirect(step_url(progress.next_step(current_user.id, found)))
 
 
@@ -161,7 +159,6 @@ def quiz_start(slug: str):
     except quizzes.QuizError as error:
         flash(str(error), "error")
         return redirect(url_for("learn.quiz", slug=slug))
-    db.session.commit()
     return redirect(url_for("learn.attempt", attempt_id=attempt.id))
 
 
@@ -212,9 +209,7 @@ def submit_attempt(attempt_id: int):
             return _render_attempt(found, errors=missing, answers=answers, status=422)
         _, created = quizzes.submit(found, key, answers)
     except quizzes.QuizError as error:
-        db.session.rollback()
         abort(error.status, description=str(error))
-    db.session.commit()
     if not created:
         flash("This attempt was already submitted. This is its result.", "info")
     return redirect(url_for("learn.attempt", attempt_id=found.id))
@@ -246,7 +241,6 @@ def scenario_start(slug: str, scenario_slug: str):
     mine = _progress_or_start_page(found) or abort(409, description="Start the module first.")
     chosen = _scenario_or_404(mine, scenario_slug)
     run = scenarios.start_run(mine, chosen)
-    db.session.commit()
     return redirect(url_for("learn.run", run_id=run.id))
 
 
@@ -318,9 +312,7 @@ def run_choose(run_id: int):
     try:
         scenarios.choose(found, step, choice_id)
     except scenarios.ScenarioError as error:
-        db.session.rollback()
         if error.status == 409:
-            return _render_run(_own_run(run_id), str(error), 409)
+            return _render_run(found, str(error), 409)
         abort(error.status, description=str(error))
-    db.session.commit()
     return redirect(url_for("learn.run", run_id=found.id))

@@ -27,7 +27,6 @@ def healthz():
         db.session.execute(text("SELECT 1"))
         database = "ok"
     except Exception:  # noqa: BLE001 - any failure means the database is not usable
-        db.session.rollback()
         database = "unavailable"
     status = "ok" if database == "ok" else "degraded"
     return {"status": status, "database": database}, 200 if status == "ok" else 503

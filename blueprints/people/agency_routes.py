@@ -23,10 +23,8 @@ def agencies_index():
                 current_user, form.name.data, AgencyKind(form.kind.data), client_ip()
             )
         except PeopleError as error:
-            db.session.rollback()
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"{agency.name} has been added.", "success")
             return redirect(url_for("people.agency", agency_id=agency.id))
     return render_template(
@@ -50,10 +48,8 @@ def agency(agency_id: int):
                 current_user, agency, form.name.data, AgencyKind(form.kind.data), client_ip()
             )
         except PeopleError as error:
-            db.session.rollback()
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash("Agency saved.", "success")
             return redirect(url_for("people.agency", agency_id=agency.id))
     return _agency_page(agency, form, team_form)
@@ -76,10 +72,8 @@ def add_team(agency_id: int):
         try:
             team = agencies.create_team(current_user, agency, team_form.name.data, client_ip())
         except PeopleError as error:
-            db.session.rollback()
             team_form.name.errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Team {team.name} has been added.", "success")
             return redirect(url_for("people.agency", agency_id=agency.id))
     form = AgencyForm(obj=agency, formdata=None)
@@ -96,10 +90,8 @@ def team(team_id: int):
         try:
             agencies.rename_team(current_user, team, form.name.data, client_ip())
         except PeopleError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Team renamed.", "success")
             return redirect(url_for("people.agency", agency_id=team.agency_id))
     return render_template("people/team.html", team=team, form=form), (400 if form.errors else 200)

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 
 from signpost import privacy
-from signpost.extensions import db
+from signpost.unit_of_work import unit_of_work
 
 
 def retention_days() -> int:
@@ -33,8 +33,8 @@ def register(app: Flask) -> None:
         if days <= 0:
             click.echo("Retention is off (RETENTION_DAYS is 0): nothing was erased.")
             return
-        erased = privacy.apply_retention(days)
-        db.session.commit()
+        with unit_of_work():
+            erased = privacy.apply_retention(days)
         click.echo(
             f"Erased the personal details of {len(erased)} people inactive for more than "
             f"{days} days."

@@ -8,8 +8,7 @@ from blueprints.access import client_ip, role_required
 from blueprints.people.blueprint import bp
 from blueprints.people.emails import send_all
 from blueprints.people.forms import ConfirmImportForm, ImportForm
-from signpost import user_import
-from signpost.extensions import db
+from signpost import unit_of_work, user_import
 from signpost.models import Role
 
 PREVIEW_MAX_AGE = 2 * 3600  # seconds a preview can wait for its confirmation
@@ -73,15 +72,24 @@ def import_confirm():
         # Someone changed people or agencies since the preview: show what would happen now.
         return _preview_page(result, changed=True), 409
     try:
-        outcome = user_import.apply(result, current_user, client_ip())
-        db.session.commit()
+        with unit_of_work.atomic():
+            outcome = user_import.apply(result, current_user, client_ip())
     except IntegrityError:
-        db.session.rollback()
         flash(
             "Nothing was imported: someone added some of these people at the same moment. "
             "Upload the file again to see the current preview.",
             "error",
         )
         return redirect(url_for("people.import_upload"))
-    failed = send_all(outcome.created)
-    return render_template("people/import_done.html", outcome=outcome, failed=failed)
+    unit_of_work.after_commit(lambda: _report_emails(outcome.created))
+    return render_template("people/import_done.html", outcome=outcome)
+
+
+def _report_emails(created) -> None:
+    failed = send_all(created)
+    if failed:
+        flash(
+            f"{failed} email{'' if failed == 1 else 's'} could not be sent. Open each person's "
+            'page and choose "Send a set-password link" later.',
+            "error",
+        )

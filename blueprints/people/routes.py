@@ -10,7 +10,7 @@ from blueprints.people import agency_routes, import_routes  # noqa: F401 - they 
 from blueprints.people.blueprint import bp
 from blueprints.people.emails import send_all
 from blueprints.people.forms import EraseForm, PersonForm, SearchForm
-from signpost import accounts, people, privacy
+from signpost import accounts, people, privacy, unit_of_work
 from signpost.csv_safety import write_csv
 from signpost.extensions import db
 from signpost.models import Role, User
@@ -31,6 +31,14 @@ def _manageable_or_403(user_id: int) -> User:
     if not people.can_manage(current_user, person):
         abort(403, description="Only an administrator can change this person's account.")
     return person
+
+
+def _send_link(person: User, token: str, sent: str, failed: str) -> None:
+    """Email a set-password link once the account is stored, and say how it went."""
+    if send_all([(person, token)]):
+        flash(failed, "warning")
+    else:
+        flash(sent, "success")
 
 
 def _criteria() -> tuple[SearchForm, people.Search]:
@@ -70,7 +78,6 @@ def export_csv():
     found = list(db.session.scalars(people.search(current_user, criteria)))
     body = write_csv(people.export_rows(found))
     people.record_list_export(current_user, len(found), client_ip())
-    db.session.commit()
     headers = {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="people.csv"',
@@ -111,16 +118,17 @@ def create():
         try:
             person = people.create_user(current_user, _details(form), client_ip())
         except people.PeopleError as error:
-            db.session.rollback()
             form[error.field].errors.append(str(error))
         else:
             token = accounts.create_reset_token(person, SET_PASSWORD_HOURS)
-            db.session.commit()
-            failed = send_all([(person, token)])
-            if failed:
-                flash(f"{person.name} was added, but the email could not be sent.", "warning")
-            else:
-                flash(f"{person.name} was added and emailed a link to set a password.", "success")
+            unit_of_work.after_commit(
+                lambda: _send_link(
+                    person,
+                    token,
+                    f"{person.name} was added and emailed a link to set a password.",
+                    f"{person.name} was added, but the email could not be sent.",
+                )
+            )
             return redirect(url_for("people.edit", user_id=person.id))
     return render_template("people/form.html", form=form, person=None)
 
@@ -138,10 +146,8 @@ def edit(user_id: int):
         try:
             changed = people.update_user(current_user, person, _details(form), client_ip())
         except people.PeopleError as error:
-            db.session.rollback()
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash("Saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("people.edit", user_id=person.id))
     return render_template(
@@ -159,10 +165,8 @@ def _status_change(user_id: int, action, done: str):
     try:
         action(current_user, person, client_ip())
     except people.PeopleError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(done.format(name=person.name), "success")
     return redirect(url_for("people.edit", user_id=person.id))
 
@@ -193,11 +197,14 @@ def send_link(user_id: int):
         return redirect(url_for("people.edit", user_id=person.id))
     token = accounts.create_reset_token(person, SET_PASSWORD_HOURS)
     people.record_link_sent(current_user, person, client_ip())
-    db.session.commit()
-    if send_all([(person, token)]):
-        flash("The email could not be sent. Try again later.", "error")
-    else:
-        flash(f"A link to set a password has been emailed to {person.email}.", "success")
+    unit_of_work.after_commit(
+        lambda: _send_link(
+            person,
+            token,
+            f"A link to set a password has been emailed to {person.email}.",
+            "The email could not be sent. Try again later.",
+        )
+    )
     return redirect(url_for("people.edit", user_id=person.id))
 
 
@@ -211,10 +218,8 @@ def erase(user_id: int):
         try:
             privacy.erase_user(person, current_user, client_ip())
         except privacy.PrivacyError as error:
-            db.session.rollback()
             form.confirm.errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"The details of user {person.id} have been erased.", "success")
             return redirect(url_for("people.edit", user_id=person.id))
     return render_template("people/erase.html", form=form, person=person)
@@ -227,7 +232,6 @@ def personal_data(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
     data = privacy.export_user(person)
     privacy.record_export(person, current_user, client_ip())
-    db.session.commit()
     headers = {
         "Content-Type": "application/json",
         "Content-Disposition": f'attachment; filename="signpost-user-{person.id}.json"',

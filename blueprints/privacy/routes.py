@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from blueprints.access import client_ip
 from signpost import privacy
-from signpost.extensions import db
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
@@ -25,7 +24,6 @@ def my_data():
     """Everything Signpost holds about the signed-in person."""
     data = privacy.export_user(current_user)
     privacy.record_export(current_user, current_user, client_ip())
-    db.session.commit()
     headers = {
         "Content-Type": "application/json",
         "Content-Disposition": 'attachment; filename="my-signpost-data.json"',

@@ -5,8 +5,8 @@ import time
 import click
 from flask import Flask
 
-from signpost.extensions import db
 from signpost.reports.records import rebuild_records
+from signpost.unit_of_work import unit_of_work
 
 
 def register(app: Flask) -> None:
@@ -20,6 +20,6 @@ def register(app: Flask) -> None:
     def rebuild():
         """Recompute every learner's course record from their progress (after bulk imports)."""
         started = time.perf_counter()
-        count = rebuild_records()
-        db.session.commit()
+        with unit_of_work():
+            count = rebuild_records()
         click.echo(f"Rebuilt {count} course records in {time.perf_counter() - started:.1f}s.")

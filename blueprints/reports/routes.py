@@ -64,7 +64,6 @@ def _exported(kind: str, fmt: str, filters, **detail) -> None:
         "report_exported", actor=current_user, ip=client_ip(), report=kind, format=fmt,
         filters=filters.params(), **detail,
     )  # fmt: skip
-    db.session.commit()
 
 
 def chart_set(report) -> dict:

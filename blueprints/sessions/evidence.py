@@ -44,10 +44,8 @@ def record_external():
                     window_days=expiring_window(),
                 )
             except face_to_face.FaceToFaceError as error:
-                db.session.rollback()
                 field_error(form, error)
             else:
-                db.session.commit()
                 done = (
                     " Their course is now complete and a certificate has been issued."
                     if made
@@ -82,7 +80,6 @@ def evidence(entry_id: int):
     if entry is None or not external.can_see(current_user, entry) or entry.evidence is None:
         abort(404)
     external.downloaded(current_user, entry, client_ip())
-    db.session.commit()
     headers = {
         "Content-Type": entry.evidence_type,
         "Content-Disposition": f'attachment; filename="{entry.evidence_name}"',

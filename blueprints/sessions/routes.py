@@ -111,10 +111,8 @@ def book(session_id: int):
     except face_to_face.NotAllowed:
         abort(404)
     except face_to_face.FaceToFaceError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(
             "You have booked a place on this session." if made else "You already have a place.",
             "success",
@@ -130,10 +128,8 @@ def cancel_booking(session_id: int):
     try:
         face_to_face.cancel_booking(current_user, session, ip=client_ip())
     except face_to_face.FaceToFaceError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Your booking has been cancelled.", "success")
     return redirect(url_for("sessions.detail", session_id=session_id), 303)
 
@@ -168,10 +164,8 @@ def schedule():
                 ip=client_ip(),
             )
         except face_to_face.FaceToFaceError as error:
-            db.session.rollback()
             field_error(form, error)
         else:
-            db.session.commit()
             flash("The session has been scheduled. People can book it now.", "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
     return render_template("sessions/schedule.html", form=form, admin=admin)
@@ -185,10 +179,8 @@ def cancel(session_id: int):
     try:
         face_to_face.cancel_session(current_user, session, ip=client_ip())
     except face_to_face.FaceToFaceError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("The session has been cancelled.", "success")
     return redirect(url_for("sessions.detail", session_id=session_id), 303)
 
@@ -226,10 +218,8 @@ def attendance(session_id: int):
         except face_to_face.NotAllowed:
             abort(403)
         except face_to_face.FaceToFaceError as refused:
-            db.session.rollback()
             error, status = refused, 409
         else:
-            db.session.commit()
             done = (
                 f" {len(made)} course completion{'s' if len(made) != 1 else ''} recorded."
                 if made

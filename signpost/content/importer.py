@@ -28,6 +28,7 @@ from signpost.models import (
     ScenarioChoice,
     ScenarioNode,
 )
+from signpost.unit_of_work import atomic
 
 
 @dataclass
@@ -47,11 +48,11 @@ class ImportReport:
 
 
 def import_content(root: Path, actor=None) -> ImportReport:
-    """Validate and import a content folder in one transaction; raise ContentError on problems."""
+    """Validate and import a content folder all or nothing; raise ContentError on problems."""
     tree, problems = load(root)
     if problems:
         raise ContentError(problems.sorted())
-    try:
+    with atomic():  # a failure part-way leaves the database as it was
         report = import_tree(tree)
         if report.changed:
             audit.record(
@@ -60,10 +61,6 @@ def import_content(root: Path, actor=None) -> ImportReport:
                 versions=report.new_versions,
                 courses=report.courses_created + report.courses_updated,
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return report
 
 
