@@ -30,6 +30,25 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+# Every view declares who it is for, where it is defined: `public`, `signed_in` or
+# `role_required(...)`. A test walks the URL map and fails on a view without one.
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+
+
+def public(view):
+    """Declare a view open to anyone, signed in or not."""
+    view.audience = PUBLIC
+    return view
+
+
+def signed_in(view):
+    """Allow the view to anyone signed in, whatever their roles."""
+    wrapped = login_required(view)
+    wrapped.audience = SIGNED_IN
+    return wrapped
+
+
 def role_required(*roles: Role):
     """Allow the view only to signed-in users holding at least one of `roles`."""
     needed = " or ".join(ROLE_LABELS[r].lower() for r in roles)
@@ -42,10 +61,17 @@ def role_required(*roles: Role):
                 abort(403, description=f"This page is for users with the {needed} role.")
             return view(*args, **kwargs)
 
-        wrapped.required_roles = roles
+        wrapped.audience = frozenset(roles)
         return wrapped
 
     return decorator
+
+
+def audience_of(app: Flask, endpoint: str):
+    """What a view declared: PUBLIC, SIGNED_IN, a set of roles, or None if it declared nothing."""
+    if endpoint == "static":
+        return PUBLIC  # Flask's own: the CSS, scripts, fonts and images of the site
+    return getattr(app.view_functions[endpoint], "audience", None)
 
 
 def client_ip() -> str | None:

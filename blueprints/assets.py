@@ -3,6 +3,7 @@
 from flask import Blueprint, abort
 from sqlalchemy import select
 
+from blueprints.access import public
 from signpost.extensions import db
 from signpost.models import ContentAsset
 
@@ -10,6 +11,7 @@ bp = Blueprint("assets", __name__)
 
 
 @bp.get("/content/assets/<int:version_id>/<path:path>")
+@public
 def asset(version_id: int, path: str):
     """One image; immutable, since a version never changes."""
     row = db.session.scalar(

@@ -21,6 +21,7 @@ from signpost.models import (
     UserRole,
     utcnow,
 )
+from signpost.scope import scope_of
 
 BATCH = 500  # rows per statement: well inside SQLite's and PostgreSQL's parameter limits
 END_OF_DAY = dt.time(23, 59, 59)
@@ -212,11 +213,12 @@ def create_rule(
     team = db.session.get(Team, team_id) if team_id else None
     if team_id and team is None:
         raise RuleError("Choose a team from the list", "team")
-    if not actor.has_role(Role.ADMIN):
+    managed = scope_of(actor).managed_agency
+    if managed is not None:
         # A lead's rules are always for their own agency, and only its teams.
-        if agency_id not in (None, actor.agency_id) or (team and team.agency_id != actor.agency_id):
+        if agency_id not in (None, managed) or (team and team.agency_id != managed):
             raise OutOfScope("Agency leads can only assign courses within their own agency.")
-        agency_id = actor.agency_id
+        agency_id = managed
     if agency_id is not None and db.session.get(Agency, agency_id) is None:
         raise RuleError("Choose an agency from the list", "agency")
     if team is not None:
@@ -254,17 +256,13 @@ def create_rule(
 
 
 def can_view(actor: User, rule: AssignmentRule) -> bool:
-    """Admins see every rule; leads see their agency's and those for all agencies."""
-    return actor.has_role(Role.ADMIN) or (
-        actor.has_role(Role.AGENCY_LEAD) and rule.agency_id in (None, actor.agency_id)
-    )
+    """Rules for every agency, and rules for an agency in the actor's scope."""
+    return rule.agency_id is None or scope_of(actor).covers_agency(rule.agency_id)
 
 
 def can_manage(actor: User, rule: AssignmentRule) -> bool:
     """Admins change any rule; leads only their own agency's."""
-    return actor.has_role(Role.ADMIN) or (
-        actor.has_role(Role.AGENCY_LEAD) and rule.agency_id == actor.agency_id
-    )
+    return scope_of(actor).may_manage_agency(rule.agency_id)
 
 
 def visible_rules(actor: User) -> list[AssignmentRule]:
@@ -272,10 +270,12 @@ def visible_rules(actor: User) -> list[AssignmentRule]:
     query = select(AssignmentRule).order_by(
         AssignmentRule.active.desc(), AssignmentRule.created_at.desc(), AssignmentRule.id.desc()
     )
-    if not actor.has_role(Role.ADMIN):
-        query = query.where(
-            or_(AssignmentRule.agency_id.is_(None), AssignmentRule.agency_id == actor.agency_id)
+    query = query.where(
+        or_(
+            AssignmentRule.agency_id.is_(None),
+            scope_of(actor).agency_condition(AssignmentRule.agency_id),
         )
+    )
     return list(db.session.scalars(query))
 
 
@@ -295,8 +295,8 @@ def deactivate_rule(actor: User, rule: AssignmentRule, ip: str | None = None) ->
 
 
 def scope_agency(actor: User) -> int | None:
-    """The agency whose people the actor may see (None: everyone)."""
-    return None if actor.has_role(Role.ADMIN) else actor.agency_id
+    """The agency whose people the actor manages (None: everyone)."""
+    return scope_of(actor).managed_agency
 
 
 def refresh_renewals(now: dt.datetime | None = None, window_days: int = EXPIRING_SOON_DAYS) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased, object_session
 
 from signpost.extensions import db
 from signpost.models import Agency, AuditEvent, User
+from signpost.scope import Scope
 
 # The address of the request being served, bound by the web layer, so that events
 # recorded deep in the domain (a completion, a certificate) still say where from.
@@ -188,13 +189,15 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _query(filters: Filters):
+def _query(filters: Filters, scope: Scope | None = None):
     actor = aliased(User)
     query = (
         select(AuditEvent, actor.email, actor.name, Agency.name)
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .outerjoin(Agency, Agency.id == AuditEvent.agency_id)
     )
+    if scope is not None:
+        query = query.where(scope.agency_condition(AuditEvent.agency_id))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.target_type:
@@ -219,9 +222,11 @@ def _query(filters: Filters):
     return query
 
 
-def search(filters: Filters, number: int = 1, per_page: int = 50) -> Page:
-    """A page of the events matching `filters`, newest first."""
-    query = _query(filters)
+def search(
+    filters: Filters, number: int = 1, per_page: int = 50, scope: Scope | None = None
+) -> Page:
+    """A page of the events matching `filters` (within `scope`), newest first."""
+    query = _query(filters, scope)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     number = min(max(1, number), max(1, -(-total // per_page)))
     rows = db.session.execute(
@@ -247,10 +252,10 @@ EXPORT_HEADER = (
 )
 
 
-def export_rows(filters: Filters):
+def export_rows(filters: Filters, scope: Scope | None = None):
     """The header, then every matching event as a CSV row, newest first."""
     yield EXPORT_HEADER
-    query = _query(filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = _query(filters, scope).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     for ev, email, _name, agency in db.session.execute(query.execution_options(yield_per=1000)):
         yield (
             ev.id,

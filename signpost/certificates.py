@@ -13,10 +13,10 @@ from signpost.models import (
     CertificatePdf,
     Course,
     CourseCompletion,
-    Role,
     User,
     utcnow,
 )
+from signpost.scope import scope_of
 
 # No 0/O, 1/I/L or U: codes are read aloud and typed from paper.
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -163,12 +163,8 @@ def reissue(cert: Certificate, actor: User, ip: str | None = None) -> Certificat
 
 def can_download(user: User, cert: Certificate) -> bool:
     """The holder, their agency's leads, board auditors and admins."""
-    if not user.is_authenticated or not user.active:
-        return False
-    if cert.user_id == user.id or user.has_role(Role.AUDITOR, Role.ADMIN):
-        return True
     # Leads see their agency's current staff, wherever the person was when it was issued.
-    return user.has_role(Role.AGENCY_LEAD) and cert.user.agency_id == user.agency_id
+    return scope_of(user).covers(cert.user)
 
 
 def for_user(user_id: int) -> list[Certificate]:

@@ -14,10 +14,10 @@ from signpost.models import (
     CourseCompletion,
     ExternalCompletion,
     Module,
-    Role,
     User,
     utcnow,
 )
+from signpost.scope import scope_of
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_NOTE = 2000
@@ -73,19 +73,12 @@ def can_record_for(actor: User, person: User) -> bool:
     """Admins record for anyone; an agency lead for their own agency's staff only."""
     if person.erased_at is not None:
         return False
-    if actor.has_role(Role.ADMIN):
-        return True
-    return actor.has_role(Role.AGENCY_LEAD) and person.agency_id == actor.agency_id
+    return scope_of(actor).may_manage(person)
 
 
 def can_see(user: User, record: ExternalCompletion) -> bool:
     """The person, their agency's leads, board auditors and admins."""
-    if not user.is_authenticated or not user.active:
-        return False
-    if record.user_id == user.id or user.has_role(Role.AUDITOR, Role.ADMIN):
-        return True
-    person = db.session.get(User, record.user_id)
-    return user.has_role(Role.AGENCY_LEAD) and person.agency_id == user.agency_id
+    return scope_of(user).covers(db.session.get(User, record.user_id))
 
 
 def person_by_email(actor: User, email: str) -> User | None:
@@ -167,13 +160,9 @@ def visible_to(user: User, limit: int = 200) -> list[ExternalCompletion]:
         .join(User, User.id == ExternalCompletion.user_id)
         .options(defer(ExternalCompletion.evidence))  # up to 5 MB each: load on download only
     )
-    if not user.has_role(Role.ADMIN, Role.AUDITOR):
-        if user.has_role(Role.AGENCY_LEAD):
-            query = query.where(
-                (User.agency_id == user.agency_id) | (ExternalCompletion.user_id == user.id)
-            )
-        else:
-            query = query.where(ExternalCompletion.user_id == user.id)
+    query = query.where(
+        scope_of(user).agency_condition(User.agency_id) | (ExternalCompletion.user_id == user.id)
+    )
     query = query.order_by(ExternalCompletion.recorded_at.desc(), ExternalCompletion.id.desc())
     return list(db.session.scalars(query.limit(limit)))
 

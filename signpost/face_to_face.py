@@ -13,11 +13,11 @@ from signpost.models import (
     Course,
     CourseCompletion,
     Module,
-    Role,
     TrainingSession,
     User,
     utcnow,
 )
+from signpost.scope import scope_of
 
 # Sessions happen in a room in the UK: people enter and read UK times; we store UTC.
 LOCAL_ZONE = ZoneInfo("Europe/London")
@@ -46,22 +46,27 @@ def to_local(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
 
 
+def _offered_to(user: User, agency_column):
+    # Open sessions and the user's own agency's, as a learner; the rest by scope.
+    return or_(
+        agency_column.is_(None),
+        agency_column == user.agency_id,
+        scope_of(user).agency_condition(agency_column),
+    )
+
+
 def can_view(user: User, session: TrainingSession) -> bool:
-    """Open sessions, the user's agency's sessions; admins and auditors see every one."""
-    if user.has_role(Role.ADMIN, Role.AUDITOR):
-        return True
-    return session.agency_id is None or session.agency_id == user.agency_id
+    """Open sessions, the user's own agency's sessions, and any in the user's scope."""
+    return (
+        session.agency_id is None
+        or session.agency_id == user.agency_id
+        or scope_of(user).covers_agency(session.agency_id)
+    )
 
 
 def can_organise(user: User, session: TrainingSession) -> bool:
     """Admins run any session; an agency lead runs their own agency's sessions only."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return (
-        user.has_role(Role.AGENCY_LEAD)
-        and session.agency_id is not None
-        and session.agency_id == user.agency_id
-    )
+    return scope_of(user).may_manage_agency(session.agency_id)
 
 
 def places_taken(session_id: int) -> int:
@@ -94,10 +99,7 @@ def upcoming_for(user: User, now: dt.datetime | None = None) -> list[TrainingSes
     query = select(TrainingSession).where(
         TrainingSession.cancelled_at.is_(None), TrainingSession.starts_at > now
     )
-    if not user.has_role(Role.ADMIN, Role.AUDITOR):
-        query = query.where(
-            or_(TrainingSession.agency_id.is_(None), TrainingSession.agency_id == user.agency_id)
-        )
+    query = query.where(_offered_to(user, TrainingSession.agency_id))
     return list(db.session.scalars(query.order_by(TrainingSession.starts_at).limit(200)))
 
 
@@ -107,10 +109,11 @@ def organised_by(
     """Sessions the user runs, from `days` ago on: for taking attendance and cancelling."""
     since = (now or utcnow()) - dt.timedelta(days=days)
     query = select(TrainingSession).where(TrainingSession.ends_at > since)
-    if not user.has_role(Role.ADMIN):
-        if not user.has_role(Role.AGENCY_LEAD):
-            return []
-        query = query.where(TrainingSession.agency_id == user.agency_id)
+    scope = scope_of(user)
+    if not (scope.manages_everywhere or scope.manages_own):
+        return []
+    if not scope.manages_everywhere:
+        query = query.where(TrainingSession.agency_id == scope.agency_id)
     return list(db.session.scalars(query.order_by(TrainingSession.starts_at).limit(200)))
 
 
@@ -144,14 +147,13 @@ def schedule(
 ) -> TrainingSession:
     """Schedule a session for a course or a module; a lead's session is for their agency."""
     now = now or utcnow()
-    if actor.has_role(Role.ADMIN):
-        pass
-    elif actor.has_role(Role.AGENCY_LEAD):
-        if agency_id not in (None, actor.agency_id):
-            raise NotAllowed("You can schedule sessions for your own agency only.", "agency")
-        agency_id = actor.agency_id
-    else:
+    scope = scope_of(actor)
+    if not (scope.manages_everywhere or scope.manages_own):
         raise NotAllowed("Only administrators and agency leads schedule sessions.")
+    if not scope.manages_everywhere:
+        if agency_id not in (None, scope.agency_id):
+            raise NotAllowed("You can schedule sessions for your own agency only.", "agency")
+        agency_id = scope.agency_id
     subject = find_subject(course_id, module_id)
     if starts_at <= now:
         raise FaceToFaceError("The session must start in the future.", "starts_at")

@@ -8,6 +8,7 @@ from signpost import assignments, audit
 from signpost.accounts import normalise_email
 from signpost.extensions import db
 from signpost.models import ROLE_LABELS, Agency, Role, Team, User, UserRole, utcnow
+from signpost.scope import scope_of
 
 # Roles only an admin may hand out; an agency lead manages learners and trainers only.
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.AGENCY_LEAD})
@@ -45,22 +46,20 @@ def is_admin(actor: User) -> bool:
 
 
 def scope_agency_id(actor: User) -> int | None:
-    """The one agency a lead is limited to; None for an admin (every agency)."""
-    return None if is_admin(actor) else actor.agency_id
+    """The one agency a lead manages; None for an admin (every agency)."""
+    return scope_of(actor).managed_agency
 
 
 def can_see(actor: User, person: User) -> bool:
-    """Admins see everyone; agency leads see their own agency's staff."""
-    if is_admin(actor):
-        return True
-    return actor.has_role(Role.AGENCY_LEAD) and person.agency_id == actor.agency_id
+    """Whether the actor may open this person's page (see signpost.scope)."""
+    return scope_of(actor).covers(person)
 
 
 def can_manage(actor: User, person: User) -> bool:
     """Admins manage anyone; leads manage their own agency's learners and trainers only."""
     if is_admin(actor):
         return True
-    return can_see(actor, person) and not (person.roles & PRIVILEGED_ROLES)
+    return scope_of(actor).may_manage(person) and not (person.roles & PRIVILEGED_ROLES)
 
 
 def grantable_roles(actor: User) -> frozenset[Role]:

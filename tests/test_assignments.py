@@ -303,9 +303,9 @@ def test_a_lead_assigns_within_their_own_agency_only(client, auth, course, two_a
     auth.login(lead)
     rules_before, events_before = count(AssignmentRule), count(AuditEvent)
     base = {"course": course.id, "team": "", "role": "", "due_days": "10"}
-    assert client.submit("/assignments/new", {**base, "agency": theirs.id}).status_code == 403
+    assert client.submit("/assignments/new", {**base, "agency": theirs.id}).status_code == 404
     team = {**base, "agency": "", "team": their_team.id}
-    assert client.submit("/assignments/new", team).status_code == 403
+    assert client.submit("/assignments/new", team).status_code == 404
     assert count(AssignmentRule) == rules_before and count(AuditEvent) == events_before
     response = client.submit("/assignments/new", {**base, "agency": ""})
     assert response.status_code == 302

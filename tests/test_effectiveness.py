@@ -200,7 +200,7 @@ def test_agency_leads_see_their_agency_and_are_refused_others(client, auth, figu
     html = client.get("/admin/effectiveness").get_data(as_text=True)
     assert "your agency" in html
     assert '<th scope="row">Police</th>' in html and "Health" not in html
-    assert client.get(f"/admin/effectiveness?agency={health.id}").status_code == 403
+    assert client.get(f"/admin/effectiveness?agency={health.id}").status_code == 404
     assert client.get(f"/admin/effectiveness?agency={police.id}").status_code == 200
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, role_required, visible_or_404
+from blueprints.access import client_ip, expiring_window, public, role_required, visible_or_404
 from blueprints.assignments.forms import ConfirmForm, RuleForm
 from signpost import assignment_status, assignments, catalogue, reminders
 from signpost.completion import STATUS_LABELS
@@ -77,8 +77,8 @@ def new():
                 due_date=form.due_date.data,
                 ip=client_ip(),
             )
-        except assignments.OutOfScope as error:
-            abort(403, description=str(error))
+        except assignments.OutOfScope:
+            abort(404)  # another agency is out of scope
         except assignments.RuleError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
@@ -125,6 +125,7 @@ def deactivate(rule_id: int):
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
 def unsubscribe(token: str):
     """Stop the weekly summary emails from the link in one; no sign-in needed."""
     person = reminders.user_for_token(current_app.config["SECRET_KEY"], token)

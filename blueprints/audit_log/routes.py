@@ -13,6 +13,7 @@ from signpost.csv_safety import write_csv
 from signpost.extensions import db
 from signpost.models import Agency, Course, Role, utcnow
 from signpost.reports import effectiveness
+from signpost.scope import scope_of
 
 bp = Blueprint("audit_log", __name__, template_folder="templates")
 PER_PAGE = 50
@@ -53,7 +54,8 @@ def index():
     """The log, newest first, filtered and fifty to a page."""
     form = _audit_form()
     valid = form.validate()
-    page = audit.search(form.filters(), _page_number(), PER_PAGE) if valid else None
+    scope = scope_of(current_user)
+    page = audit.search(form.filters(), _page_number(), PER_PAGE, scope) if valid else None
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("audit_log/index.html", form=form, page=page, params=params)
 
@@ -66,7 +68,7 @@ def export():
     if not form.validate():
         return redirect(url_for("audit_log.index", **request.args))
     filters = form.filters()
-    rows = list(audit.export_rows(filters))
+    rows = list(audit.export_rows(filters, scope_of(current_user)))
     chosen = {k: str(v) for k, v in asdict(filters).items() if v is not None}
     audit.record(
         "audit_exported", actor=current_user, ip=client_ip(), rows=len(rows) - 1, filters=chosen
@@ -96,14 +98,14 @@ def review():
 @role_required(Role.ADMIN, Role.AUDITOR, Role.AGENCY_LEAD)
 def effectiveness_page():
     """Confidence change and quiz results by agency; agency leads see their own agency."""
-    scope = None if current_user.has_role(Role.ADMIN, Role.AUDITOR) else current_user.agency_id
+    scope = scope_of(current_user).report_agency
     form = EffectivenessFilterForm(request.args)
     courses = db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
     form.course.choices = [("", "All courses")] + [(str(c.id), c.title) for c in courses]
     form.agency.choices = _agency_choices("All agencies")
     valid = form.validate()
     if valid and scope is not None and form.agency.data not in (None, scope):
-        abort(403, description="Agency leads can see their own agency's figures only.")
+        abort(404)  # another agency's figures are out of scope
     figures = None
     if valid:
         figures = effectiveness.summary(

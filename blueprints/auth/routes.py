@@ -10,10 +10,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, safe_next
+from blueprints.access import client_ip, public, safe_next, signed_in
 from blueprints.auth.emails import send_reset_link
 from blueprints.auth.forms import (
     ChangePasswordForm,
@@ -39,6 +39,7 @@ def _failed(response) -> bool:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@public
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
 )
@@ -72,7 +73,7 @@ def sign_in():
 
 
 @bp.post("/sign-out")
-@login_required
+@signed_in
 def sign_out():
     """End the session."""
     audit.record("sign_out", actor=current_user, ip=client_ip())
@@ -82,7 +83,7 @@ def sign_out():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@signed_in
 def change_password():
     """Change the signed-in user's password."""
     form = ChangePasswordForm()
@@ -105,6 +106,7 @@ def change_password():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@public
 @limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
     """Email a reset link; say the same thing whether or not the account exists."""
@@ -120,6 +122,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
 def reset_password(token: str):
     """Set a new password from an emailed link."""
     user = accounts.reset_token_user(token)
@@ -153,6 +156,7 @@ def _registration_choices(form: RegisterForm) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
     """Let someone create a learner account, if an admin allows it."""

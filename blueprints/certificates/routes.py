@@ -5,16 +5,24 @@ import re
 import zipfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 
-from blueprints.access import client_ip, expiring_window, role_required, visible_or_404
+from blueprints.access import (
+    client_ip,
+    expiring_window,
+    public,
+    role_required,
+    signed_in,
+    visible_or_404,
+)
 from blueprints.certificates.forms import RevokeForm, VerifyForm
 from blueprints.certificates.pdf import pdf_bytes, verify_url
 from blueprints.errors import render_error
 from signpost import audit, certificates, unit_of_work
 from signpost.extensions import db, limiter
 from signpost.models import Certificate, Role, User
+from signpost.scope import scope_of
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -37,7 +45,7 @@ def _filename(cert: Certificate) -> str:
 
 
 @bp.get("/certificates/")
-@login_required
+@signed_in
 def mine():
     """The signed-in person's certificates, including replaced and expired ones."""
     return render_template(
@@ -50,7 +58,7 @@ def mine():
 
 
 @bp.get("/certificates/<int:cert_id>.pdf")
-@login_required
+@signed_in
 def download(cert_id: int):
     """The stored PDF (rendered on first request; a failed render is retried next time)."""
     cert = _visible_or_404(cert_id)
@@ -78,7 +86,7 @@ def download(cert_id: int):
 @role_required(Role.AGENCY_LEAD)
 def agency_zip():
     """Every current certificate of the lead's agency staff, as one ZIP."""
-    certs = certificates.current_for_agency(current_user.agency_id)
+    certs = certificates.current_for_agency(scope_of(current_user).managed_agency)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for cert in certs:
@@ -99,6 +107,7 @@ VERIFY_LIMITS = "30 per minute;300 per hour"
 
 
 @bp.get("/verify")
+@public
 @limiter.limit(VERIFY_LIMITS)
 def verify():
     """Anyone can check a certificate by its code."""
@@ -111,6 +120,7 @@ def verify():
 
 
 @bp.get("/verify/<code>")
+@public
 @limiter.limit(VERIFY_LIMITS)
 def verify_code(code: str):
     """Whether a certificate is valid, expired or revoked, with only what an employer needs."""
@@ -130,6 +140,7 @@ def verify_code(code: str):
 
 
 @bp.get("/v/<code>")
+@public
 @limiter.limit(VERIFY_LIMITS)
 def short(code: str):
     """The short link printed on certificates."""

@@ -3,10 +3,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.access import expiring_window, role_required
+from blueprints.access import expiring_window, role_required, visible_or_404
 from blueprints.learn.steps import step_url
 from signpost import catalogue, certificates, completion, progress, quizzes, scenarios
-from signpost.extensions import db
 from signpost.models import QuizAttempt, Role, ScenarioRun, utcnow
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -163,10 +162,8 @@ def quiz_start(slug: str):
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id) or abort(404)
-    if attempt.user_id != current_user.id:
-        abort(403, description="This quiz attempt belongs to someone else.")
-    return attempt
+    """Someone else's attempt is answered as if it did not exist."""
+    return visible_or_404(QuizAttempt, attempt_id, lambda user, a: a.user_id == user.id)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -245,10 +242,8 @@ def scenario_start(slug: str, scenario_slug: str):
 
 
 def _own_run(run_id: int) -> ScenarioRun:
-    run = db.session.get(ScenarioRun, run_id) or abort(404)
-    if run.user_id != current_user.id:
-        abort(403, description="This scenario run belongs to someone else.")
-    return run
+    """Someone else's run is answered as if it did not exist."""
+    return visible_or_404(ScenarioRun, run_id, lambda user, r: r.user_id == user.id)
 
 
 def _render_run(run: ScenarioRun, message: str | None = None, status: int = 200):

@@ -1,9 +1,10 @@
 """The home page and the health check."""
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import text
 
+from blueprints.access import public, signed_in
 from signpost.extensions import db, limiter
 from signpost.models import Role
 
@@ -11,7 +12,7 @@ bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
-@login_required
+@signed_in
 def home():
     """A learner's home is My learning; other roles get a page of their tools."""
     if current_user.has_role(Role.LEARNER):
@@ -20,6 +21,7 @@ def home():
 
 
 @bp.get("/healthz")
+@public
 @limiter.exempt
 def healthz():
     """JSON status for load balancers and monitoring."""

@@ -3,23 +3,23 @@
 import json
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from blueprints.access import client_ip
+from blueprints.access import client_ip, signed_in
 from signpost import privacy
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
 
 @bp.get("/my-data")
-@login_required
+@signed_in
 def my_data_page():
     """Explain what is held and offer the download."""
     return render_template("privacy/my_data.html")
 
 
 @bp.get("/my-data.json")
-@login_required
+@signed_in
 def my_data():
     """Everything Signpost holds about the signed-in person."""
     data = privacy.export_user(current_user)

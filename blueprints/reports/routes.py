@@ -15,6 +15,7 @@ from signpost.reports import charts, drilldown, effectiveness, exports
 from signpost.reports.dashboard import build
 from signpost.reports.filters import describe
 from signpost.reports.statuses import DEFINITIONS, STATUS_LABELS
+from signpost.scope import scope_of
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -23,7 +24,7 @@ VIEWERS = (Role.ADMIN, Role.AUDITOR, Role.AGENCY_LEAD)
 
 def _scope() -> int | None:
     """None for board auditors and admins (every agency); a lead's own agency otherwise."""
-    return None if current_user.has_role(Role.AUDITOR, Role.ADMIN) else current_user.agency_id
+    return scope_of(current_user).report_agency
 
 
 def _id_arg(name: str) -> int | None:

@@ -1,10 +1,10 @@
 """Pages for training completed elsewhere: record it with evidence, list it, download it."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, role_required
+from blueprints.access import client_ip, expiring_window, role_required, signed_in
 from blueprints.sessions.forms import ExternalForm, parse_subject
 from blueprints.sessions.routes import bp, field_error, subject_choices
 from signpost import external, face_to_face
@@ -73,7 +73,7 @@ def external_list():
 
 
 @bp.get("/external/<int:entry_id>/evidence")
-@login_required
+@signed_in
 def evidence(entry_id: int):
     """The evidence file, for the person, their agency lead, auditors and admins; else 404."""
     entry = db.session.get(ExternalCompletion, entry_id)

@@ -1,10 +1,10 @@
 """Face-to-face sessions, bookings, attendance and completions recorded elsewhere."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, role_required, visible_or_404
+from blueprints.access import client_ip, expiring_window, role_required, signed_in, visible_or_404
 from blueprints.sessions.forms import ScheduleForm, parse_subject
 from signpost import catalogue, external, face_to_face
 from signpost.extensions import db
@@ -60,7 +60,7 @@ def field_error(form, error: face_to_face.FaceToFaceError) -> None:
 
 
 @bp.get("/")
-@login_required
+@signed_in
 def index():
     """Sessions the user can book, their bookings, and for organisers the sessions they run."""
     now = utcnow()
@@ -84,7 +84,7 @@ def index():
 
 
 @bp.get("/<int:session_id>")
-@login_required
+@signed_in
 def detail(session_id: int):
     """A session, with Book or Cancel booking for learners and links for its organisers."""
     session = _visible_or_404(session_id)
