@@ -37,20 +37,19 @@ def create_app(config: dict | None = None) -> Flask:
 
 def configure(app: Flask, overrides: dict | None) -> None:
     """Defaults, then environment, then explicit overrides; refuse unsafe production config."""
-    app.config.update(settings.DEFAULTS)
-    app.config.update(settings.from_environment(app.instance_path))
-    if overrides:
-        app.config.update(overrides)
-    if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("postgres"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
-            app.config["SQLALCHEMY_DATABASE_URI"]
-        )
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     try:
+        app.config.update(settings.DEFAULTS)
+        app.config.update(settings.from_environment(app.instance_path))
+        if overrides:
+            app.config.update(overrides)
         settings.check(app.config)
     except settings.ConfigError as error:
         # One line, no traceback: this is a deployment mistake, not a bug.
         raise SystemExit(f"Signpost will not start: {error}") from None
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -3,7 +3,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 from flask_login import current_user, login_required
 
 from signpost.extensions import db, login_manager
@@ -95,8 +95,3 @@ def visible_or_404(model, object_id: int, allowed):
     if found is None or not allowed(current_user, found):
         abort(404)
     return found
-
-
-def expiring_window() -> int:
-    """Days before expiry that a certificate counts as expiring soon and renewal opens."""
-    return current_app.config["CERTIFICATE_EXPIRING_DAYS"]

@@ -45,7 +45,7 @@ log = logging.getLogger("signpost.request")
 def register(app: Flask) -> None:
     """Log one line per request, with a request id that is echoed in the response."""
     if not app.testing:
-        configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+        configure_logging(app.config["LOG_LEVEL"])
 
     @app.before_request
     def start_timer():

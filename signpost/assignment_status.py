@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 
 from signpost.assignments import BATCH, DONE, criteria
-from signpost.completion import EXPIRING_SOON_DAYS, add_months, course_status
+from signpost.completion import add_months, course_status
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -22,7 +23,6 @@ def statuses(
     course: Course,
     due_by_user: dict[int, dt.datetime | None],
     now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
 ) -> dict[int, str]:
     """Each person's course status (as on My learning), in a few grouped queries."""
     module_ids = [link.module_id for link in course.module_links]
@@ -54,7 +54,7 @@ def statuses(
                 completed_at=completed_at,
                 expires_at=expires,
                 due_at=due_by_user[uid],
-                expiring_days=window_days,
+                expiring_days=expiring_days(),
             )
     return result
 
@@ -71,7 +71,6 @@ class Covered:
 def covered(
     rule: AssignmentRule,
     now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
     agency_id: int | None = None,
 ) -> list[Covered]:
     """Active people who match the rule and hold its course, by name (one agency if given)."""
@@ -86,14 +85,13 @@ def covered(
     if agency_id is not None:
         query = query.where(User.agency_id == agency_id)
     rows = db.session.execute(query).all()
-    found = statuses(rule.course, {u.id: a.due_at for u, a in rows}, now, window_days)
+    found = statuses(rule.course, {u.id: a.due_at for u, a in rows}, now)
     return [Covered(u, a, found[u.id]) for u, a in rows]
 
 
 def counts(
     rule: AssignmentRule,
     now: dt.datetime,
-    window_days: int = EXPIRING_SOON_DAYS,
     agency_id: int | None = None,
 ) -> tuple[int, int]:
     """How many people the rule covers, and how many of them hold a current completion."""
@@ -104,5 +102,5 @@ def counts(
     )
     if agency_id is not None:
         query = query.where(User.agency_id == agency_id)
-    found = statuses(rule.course, dict(db.session.execute(query).all()), now, window_days)
+    found = statuses(rule.course, dict(db.session.execute(query).all()), now)
     return len(found), sum(1 for s in found.values() if s in DONE)

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from signpost import audit
-from signpost.completion import EXPIRING_SOON_DAYS
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
     Agency,
@@ -299,7 +299,7 @@ def scope_agency(actor: User) -> int | None:
     return scope_of(actor).managed_agency
 
 
-def refresh_renewals(now: dt.datetime | None = None, window_days: int = EXPIRING_SOON_DAYS) -> int:
+def refresh_renewals(now: dt.datetime | None = None) -> int:
     """Make assigned courses whose certificate is expiring (or expired) due at its expiry."""
     now = now or utcnow()
     latest = (
@@ -321,7 +321,7 @@ def refresh_renewals(now: dt.datetime | None = None, window_days: int = EXPIRING
             ),
         )
         .where(
-            latest.c.expires_at <= now + dt.timedelta(days=window_days),
+            latest.c.expires_at <= now + dt.timedelta(days=expiring_days()),
             or_(Assignment.due_at.is_(None), Assignment.due_at != latest.c.expires_at),
         )
     ).all()

@@ -6,7 +6,8 @@ import secrets
 from sqlalchemy import func, select
 
 from signpost import audit, events
-from signpost.completion import EXPIRING_SOON_DAYS, add_months
+from signpost.completion import add_months
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
     Certificate,
@@ -58,9 +59,7 @@ def find_by_code(text: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def status(
-    cert: Certificate, now: dt.datetime | None = None, window_days: int = EXPIRING_SOON_DAYS
-) -> str:
+def status(cert: Certificate, now: dt.datetime | None = None) -> str:
     """One of valid, expiring_soon, expired, revoked, replaced."""
     now = now or utcnow()
     if cert.replaced_by_id is not None:
@@ -69,7 +68,7 @@ def status(
         return "revoked"
     if cert.expires_at <= now:
         return "expired"
-    if cert.expires_at <= now + dt.timedelta(days=window_days):
+    if cert.expires_at <= now + dt.timedelta(days=expiring_days()):
         return "expiring_soon"
     return "valid"
 

@@ -22,8 +22,6 @@ from signpost.models import (
     utcnow,
 )
 
-EXPIRING_SOON_DAYS = 60
-
 
 @dataclass(frozen=True)
 class ModuleState:
@@ -68,7 +66,7 @@ def course_status(
     completed_at: dt.datetime | None,
     expires_at: dt.datetime | None,
     due_at: dt.datetime | None,
-    expiring_days: int = EXPIRING_SOON_DAYS,
+    expiring_days: int,
 ) -> str:
     """One of: completed, expiring_soon, expired, overdue, in_progress, not_started."""
     if completed_at is not None and (expires_at is None or expires_at > now):

@@ -47,9 +47,7 @@ def _modules_done_since(user_id: int, course: Course, since) -> bool:
     return bool(db.session.scalar(query))
 
 
-def open_round(
-    user_id: int, course: Course, phase: str, window_days: int = progress.WINDOW
-) -> int | None:
+def open_round(user_id: int, course: Course, phase: str) -> int | None:
     """The round a rating of `phase` would belong to now, or None while it makes no sense.
 
     Before: the round the learner is about to take (the first, or a renewal once it is
@@ -60,7 +58,7 @@ def open_round(
         return last.round if last else None
     if phase != BEFORE:
         return None
-    if last is not None and not progress.renewal_open(course, last, window_days=window_days):
+    if last is not None and not progress.renewal_open(course, last):
         return None
     if _modules_done_since(user_id, course, last.completed_at if last else None):
         return None
@@ -92,12 +90,12 @@ class Offer:
         return f"{self.phase}:{self.round}"
 
 
-def offer(user_id: int, course: Course, window_days: int = progress.WINDOW) -> Offer | None:
+def offer(user_id: int, course: Course) -> Offer | None:
     """The rating to suggest on the course page: before starting, or after completing."""
     if not statements(course):
         return None
     for phase in (BEFORE, AFTER):
-        round_ = open_round(user_id, course, phase, window_days)
+        round_ = open_round(user_id, course, phase)
         if round_ is not None:
             if rating(user_id, course.id, round_, phase) is None:
                 return Offer(phase, round_)
@@ -163,11 +161,9 @@ class Outcome:
     answers: Mapping[int, int] | None = None
 
 
-def submit(
-    user: User, course: Course, phase: str, form: Mapping[str, str], window_days: int
-) -> Outcome:
+def submit(user: User, course: Course, phase: str, form: Mapping[str, str]) -> Outcome:
     """Check and store a rating form; the caller commits."""
-    round_ = open_round(user.id, course, phase, window_days)
+    round_ = open_round(user.id, course, phase)
     if round_ is None:
         return Outcome("closed")
     if rating(user.id, course.id, round_, phase) is not None:

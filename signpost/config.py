@@ -1,19 +1,108 @@
-"""Configuration read from the environment, with safe development defaults."""
+"""Every setting: read from the environment and checked here, once, at start-up.
+
+A setting that cannot be used stops start-up with one line naming it. Code elsewhere
+reads the checked value from the app config (or, in the domain, through the
+accessors at the end of this module); nothing else parses the environment.
+"""
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - a marker, refused in production
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says why in one line."""
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# Each parser takes the variable's name and a value (text from the environment, or a typed
+# value given to create_app) and returns the checked value or raises ConfigError.
+
+
+def _text(name: str, value) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be text, not {value!r}.")
+    return value.strip()
+
+
+def _boolean(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def _whole(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(name: str, value) -> int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+        text = str(value).strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+        number = int(text)
+        if not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, not {number}.")
+        return number
+
+    return parse
+
+
+def _url(name: str, value) -> str:
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an http:// or https:// address, not {value!r}.")
+    return str(value).strip().rstrip("/")
+
+
+def _log_level(name: str, value) -> str:
+    level = str(value).strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {value!r}.")
+    return level
+
+
+def _environment(name: str, value) -> str:
+    mode = str(value).strip().lower()
+    if mode not in ("development", "production"):
+        raise ConfigError(f"{name} must be development or production, not {value!r}.")
+    return mode
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its config key, parser and default."""
+
+    name: str
+    parse: Callable[[str, object], object]
+    default: object = None
+    key: str | None = None  # the config key, when it differs from the variable's name
+
+
+SETTINGS = (
+    Setting("SIGNPOST_ENV", _environment, "development"),
+    Setting("SECRET_KEY", _text, DEV_SECRET),
+    Setting("DATABASE_URL", _text, None, key="SQLALCHEMY_DATABASE_URI"),
+    Setting("REDIS_URL", _text),
+    Setting("MAIL_SERVER", _text),
+    Setting("MAIL_PORT", _whole(1, 65535), 25),
+    Setting("MAIL_USERNAME", _text),
+    Setting("MAIL_PASSWORD", _text),
+    Setting("MAIL_USE_TLS", _boolean, False),
+    Setting("MAIL_SENDER", _text, "Signpost <no-reply@signpost.invalid>"),
+    Setting("BASE_URL", _url, "http://127.0.0.1:5000"),
+    Setting("SESSION_COOKIE_SECURE", _boolean, None),  # None: on in production
+    Setting("LOG_LEVEL", _log_level, "INFO"),
+    Setting("CERTIFICATE_EXPIRING_DAYS", _whole(1, 365), 60),
+    Setting("RETENTION_DAYS", _whole(0, 36500), 0),
+)
 
 
 def sqlite_url(instance_path: str) -> str:
@@ -30,28 +119,21 @@ def normalise_database_url(url: str) -> str:
 
 
 def from_environment(instance_path: str, environ: dict | None = None) -> dict:
-    """Build the Flask config mapping from environment variables."""
+    """Build the Flask config mapping from environment variables, checking each one."""
     env = os.environ if environ is None else environ
-    signpost_env = env.get("SIGNPOST_ENV", "development").strip().lower()
-    production = signpost_env == "production"
-    database_url = normalise_database_url(env.get("DATABASE_URL") or sqlite_url(instance_path))
-    config = {
-        "SIGNPOST_ENV": signpost_env,
-        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "REDIS_URL": env.get("REDIS_URL") or None,
-        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
-        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
-        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
-        "MAIL_SENDER": env.get("MAIL_SENDER") or "Signpost <no-reply@signpost.invalid>",
-        "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
-        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
-        "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
-        "CERTIFICATE_EXPIRING_DAYS": int(env.get("CERTIFICATE_EXPIRING_DAYS") or 60),
-    }
+    config = {}
+    for setting in SETTINGS:
+        raw = (env.get(setting.name) or "").strip()
+        config[setting.key or setting.name] = (
+            setting.parse(setting.name, raw) if raw else setting.default
+        )
+    production = config["SIGNPOST_ENV"] == "production"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        config["SQLALCHEMY_DATABASE_URI"] or sqlite_url(instance_path)
+    )
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = production
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     return config
 
 
@@ -73,7 +155,11 @@ DEFAULTS = {
 
 
 def check(config: dict) -> None:
-    """Refuse settings that are unsafe for production."""
+    """Refuse settings that cannot be used, whether they came from the environment or code."""
+    for setting in SETTINGS:
+        key = setting.key or setting.name
+        if config.get(key) is not None:
+            config[key] = setting.parse(setting.name, config[key])
     if config.get("SIGNPOST_ENV") == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret == DEV_SECRET or len(secret) < 32:
@@ -81,3 +167,17 @@ def check(config: dict) -> None:
                 "SIGNPOST_ENV=production needs SECRET_KEY set to a random value of at least "
                 '32 characters (python -c "import secrets; print(secrets.token_hex(32))").'
             )
+
+
+def expiring_days() -> int:
+    """Days before expiry that a certificate counts as expiring soon and renewal opens."""
+    from flask import current_app  # read at call time: no settings are read at import
+
+    return current_app.config["CERTIFICATE_EXPIRING_DAYS"]
+
+
+def retention_days() -> int:
+    """Days without sign-in after which a person's details are erased (0: never)."""
+    from flask import current_app
+
+    return current_app.config["RETENTION_DAYS"]

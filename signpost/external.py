@@ -101,7 +101,6 @@ def record(
     evidence: bytes,
     today: dt.date | None = None,
     ip: str | None = None,
-    window_days: int = completion.EXPIRING_SOON_DAYS,
 ) -> tuple[ExternalCompletion, list[CourseCompletion]]:
     """Record training done elsewhere and complete its module(s) via "external"."""
     if not can_record_for(actor, person):
@@ -135,7 +134,7 @@ def record(
     modules = subject.modules if isinstance(subject, Course) else [subject]
     made = []
     for module in modules:
-        mine = progress.start_module(person, module, window_days)
+        mine = progress.start_module(person, module)
         made += completion.record_module_completed(mine, "external", at)
     audit.record(
         "external_completion_recorded",

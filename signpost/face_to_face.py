@@ -306,7 +306,6 @@ def mark_attendance(
     marks: dict[int, bool],
     now: dt.datetime | None = None,
     ip: str | None = None,
-    window_days: int = completion.EXPIRING_SOON_DAYS,
 ) -> tuple[int, list[CourseCompletion]]:
     """Record who attended; attending completes the session's module or course.
 
@@ -363,7 +362,7 @@ def mark_attendance(
             attended=attended,
         )
         if attended:
-            made += complete_for_session(booking.user, session, now, window_days)
+            made += complete_for_session(booking.user, session, now)
     return changed, made
 
 
@@ -371,13 +370,12 @@ def complete_for_session(
     user: User,
     session: TrainingSession,
     now: dt.datetime | None = None,
-    window_days: int = completion.EXPIRING_SOON_DAYS,
 ) -> list[CourseCompletion]:
     """Complete the session's module, or every module of its course, via face_to_face."""
     at = min(session.ends_at, now or utcnow())
     modules = [session.module] if session.module_id is not None else session.course.modules
     made = []
     for module in modules:
-        mine = progress.start_module(user, module, window_days)
+        mine = progress.start_module(user, module)
         made += completion.record_module_completed(mine, "face_to_face", at)
     return made

@@ -29,7 +29,7 @@ def send(config: dict, to: str, subject: str, text: str, html: str | None = None
         # Development without a mail server: the message goes to the log so links can be used.
         log.info("email not sent (MAIL_SERVER unset)", extra={"to": to, "body": text})
         return
-    with smtplib.SMTP(server, config.get("MAIL_PORT", 25), timeout=10) as smtp:
+    with smtplib.SMTP(server, config["MAIL_PORT"], timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from signpost import catalogue, completion
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -22,8 +23,6 @@ from signpost.models import (
     utcnow,
 )
 
-WINDOW = completion.EXPIRING_SOON_DAYS  # days before expiry that renewal opens
-
 
 def current_progress(user_id: int, module_id: int) -> ModuleProgress | None:
     """The learner's latest pass through a module, if they have started it."""
@@ -35,10 +34,10 @@ def current_progress(user_id: int, module_id: int) -> ModuleProgress | None:
     )
 
 
-def start_module(user: User, module: Module, window_days: int = WINDOW) -> ModuleProgress:
+def start_module(user: User, module: Module) -> ModuleProgress:
     """Start a module on its newest version, or return the pass already under way."""
     existing = current_progress(user.id, module.id)
-    if existing is not None and not needs_new_round(user.id, module, existing, window_days):
+    if existing is not None and not needs_new_round(user.id, module, existing):
         return existing
     version = catalogue.latest_version(module.id)
     progress = ModuleProgress(
@@ -56,9 +55,7 @@ def start_module(user: User, module: Module, window_days: int = WINDOW) -> Modul
     return progress
 
 
-def needs_new_round(
-    user_id: int, module: Module, progress: ModuleProgress, window_days: int = WINDOW
-) -> bool:
+def needs_new_round(user_id: int, module: Module, progress: ModuleProgress) -> bool:
     """A completed module is taken again when a course it belongs to is due for renewal."""
     if progress.completed_at is None:
         return False
@@ -66,7 +63,7 @@ def needs_new_round(
         last = completion.latest_completion(user_id, course.id)
         if (
             last is not None
-            and renewal_open(course, last, window_days=window_days)
+            and renewal_open(course, last)
             and progress.completed_at <= last.completed_at
         ):
             return True
@@ -77,12 +74,11 @@ def renewal_open(
     course: Course,
     last: CourseCompletion,
     now: dt.datetime | None = None,
-    window_days: int = WINDOW,
 ) -> bool:
     """True once a completion is within the expiring-soon window of its expiry."""
     now = now or utcnow()
     expires = completion.add_months(last.completed_at, course.validity_months)
-    return expires <= now + dt.timedelta(days=window_days)
+    return expires <= now + dt.timedelta(days=expiring_days())
 
 
 def courses_with_module(module_id: int) -> list[Course]:
@@ -128,10 +124,10 @@ class Step:
     target: object = None  # the Lesson, Scenario, ScenarioRun or QuizAttempt
 
 
-def next_step(user_id: int, module: Module, window_days: int = WINDOW) -> Step:
+def next_step(user_id: int, module: Module) -> Step:
     """The exact next thing to do in a module: lessons, then scenarios, then the quiz."""
     progress = current_progress(user_id, module.id)
-    if progress is None or needs_new_round(user_id, module, progress, window_days):
+    if progress is None or needs_new_round(user_id, module, progress):
         return Step("start", module)
     if progress.completed_at is not None:
         return Step("done", module)
@@ -212,10 +208,10 @@ def _minutes_left(progress: ModuleProgress | None, module: Module) -> int:
     return minutes
 
 
-def summarise_module(user_id: int, module: Module, window_days: int = WINDOW) -> ModuleSummary:
+def summarise_module(user_id: int, module: Module) -> ModuleSummary:
     """A learner's standing in one module."""
     progress = current_progress(user_id, module.id)
-    if progress is not None and needs_new_round(user_id, module, progress, window_days):
+    if progress is not None and needs_new_round(user_id, module, progress):
         progress = None  # due for renewal: a fresh pass, on the newest version
     version = progress.version if progress else catalogue.latest_version(module.id)
     status = (
@@ -230,16 +226,16 @@ def summarise_module(user_id: int, module: Module, window_days: int = WINDOW) ->
         version.title,
         _minutes_left(progress, module),
         status,
-        next_step(user_id, module, window_days),
+        next_step(user_id, module),
     )
 
 
 def summarise_course(
-    user: User, course: Course, assignment: Assignment | None, now=None, window_days: int = WINDOW
+    user: User, course: Course, assignment: Assignment | None, now=None
 ) -> CourseSummary:
     """A learner's standing in one course."""
     now = now or utcnow()
-    modules = [summarise_module(user.id, m, window_days) for m in course.modules]
+    modules = [summarise_module(user.id, m) for m in course.modules]
     last = completion.latest_completion(user.id, course.id)
     expires = completion.add_months(last.completed_at, course.validity_months) if last else None
     renewing = last is not None and any(m.status != "completed" for m in modules)
@@ -250,7 +246,7 @@ def summarise_course(
         completed_at=last.completed_at if last else None,
         expires_at=expires,
         due_at=assignment.due_at if assignment else None,
-        expiring_days=window_days,
+        expiring_days=expiring_days(),
     )
     minutes = sum(m.minutes_left for m in modules) if (last is None or renewing) else 0
     return CourseSummary(
@@ -265,14 +261,14 @@ def summarise_course(
     )
 
 
-def my_learning(user: User, now=None, window_days: int = WINDOW) -> list[CourseSummary]:
+def my_learning(user: User, now=None) -> list[CourseSummary]:
     """Assigned courses first (soonest due first), then the optional ones."""
     assignments = {
         a.course_id: a
         for a in db.session.scalars(select(Assignment).where(Assignment.user_id == user.id))
     }
     summaries = [
-        summarise_course(user, course, assignments.get(course.id), now, window_days)
+        summarise_course(user, course, assignments.get(course.id), now)
         for course in catalogue.active_courses()
     ]
     far = dt.datetime.max

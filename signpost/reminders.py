@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from signpost import assignment_status, assignments, audit
-from signpost.completion import EXPIRING_SOON_DAYS
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
     Agency,
@@ -75,9 +75,7 @@ def _reachable():
     return [User.active.is_(True), User.erased_at.is_(None)]
 
 
-def learner_reminders(
-    now: dt.datetime, window_days: int = EXPIRING_SOON_DAYS, due_soon_days: int = DUE_SOON_DAYS
-) -> list[Reminder]:
+def learner_reminders(now: dt.datetime, due_soon_days: int = DUE_SOON_DAYS) -> list[Reminder]:
     """Assigned courses due within `due_soon_days` and not done, and those overdue."""
     rows = db.session.execute(
         select(Assignment.user_id, Assignment.due_at, User.email, User.name, Course)
@@ -97,9 +95,7 @@ def learner_reminders(
     found = []
     for course_rows in by_course.values():
         course = course_rows[0].Course
-        status = assignment_status.statuses(
-            course, {r.user_id: r.due_at for r in course_rows}, now, window_days
-        )
+        status = assignment_status.statuses(course, {r.user_id: r.due_at for r in course_rows}, now)
         for r in course_rows:
             data = {"course_title": course.title, "course_slug": course.slug, "due_at": r.due_at}
             base = {
@@ -116,7 +112,7 @@ def learner_reminders(
     return found
 
 
-def expiring_reminders(now: dt.datetime, window_days: int = EXPIRING_SOON_DAYS) -> list[Reminder]:
+def expiring_reminders(now: dt.datetime) -> list[Reminder]:
     """Certificates expiring within the window that no newer certificate supersedes."""
     newer = aliased(Certificate)
     superseded = exists().where(
@@ -133,7 +129,7 @@ def expiring_reminders(now: dt.datetime, window_days: int = EXPIRING_SOON_DAYS) 
             Certificate.revoked_at.is_(None),
             Certificate.replaced_by_id.is_(None),
             Certificate.expires_at > now,
-            Certificate.expires_at <= now + dt.timedelta(days=window_days),
+            Certificate.expires_at <= now + dt.timedelta(days=expiring_days()),
             ~superseded,
         )
         .order_by(Certificate.expires_at, Certificate.id)
@@ -189,7 +185,7 @@ def lead_reminders(now: dt.datetime) -> list[Reminder]:
     ]
 
 
-def agency_summary(agency_id: int, now: dt.datetime, window_days: int = EXPIRING_SOON_DAYS) -> dict:
+def agency_summary(agency_id: int, now: dt.datetime) -> dict:
     """Counts by status of the agency's assigned courses, and who is overdue with what."""
     rows = db.session.execute(
         select(Assignment.user_id, Assignment.due_at, User.name, Course)
@@ -203,9 +199,7 @@ def agency_summary(agency_id: int, now: dt.datetime, window_days: int = EXPIRING
     counts, overdue = Counter(), []
     for course_rows in by_course.values():
         course = course_rows[0].Course
-        status = assignment_status.statuses(
-            course, {r.user_id: r.due_at for r in course_rows}, now, window_days
-        )
+        status = assignment_status.statuses(course, {r.user_id: r.due_at for r in course_rows}, now)
         for r in course_rows:
             counts[status[r.user_id]] += 1
             if status[r.user_id] == "overdue":
@@ -281,7 +275,6 @@ def deliver_once(
     reminder: Reminder,
     send: Callable[[Reminder], None],
     now: dt.datetime,
-    window_days: int,
     report: Report,
 ) -> None:
     """Claim, send and mark one reminder; a failed send gives the claim back."""
@@ -290,7 +283,7 @@ def deliver_once(
     with unit_of_work():
         claim_id = claim(reminder)
         if claim_id is not None and reminder.kind == "lead_summary":
-            reminder.data.update(agency_summary(reminder.data["agency_id"], now, window_days))
+            reminder.data.update(agency_summary(reminder.data["agency_id"], now))
     if claim_id is None:
         report.skipped += 1
         return
@@ -313,21 +306,18 @@ def deliver_once(
 def run(
     send: Callable[[Reminder], None],
     now: dt.datetime | None = None,
-    window_days: int = EXPIRING_SOON_DAYS,
     due_soon_days: int = DUE_SOON_DAYS,
 ) -> Report:
     """Refresh renewals, then send every reminder that is due and not yet sent."""
     now = now or utcnow()
     report = Report()
     with unit_of_work():
-        report.renewals = assignments.refresh_renewals(now, window_days)
+        report.renewals = assignments.refresh_renewals(now)
         pending = (
-            learner_reminders(now, window_days, due_soon_days)
-            + expiring_reminders(now, window_days)
-            + lead_reminders(now)
+            learner_reminders(now, due_soon_days) + expiring_reminders(now) + lead_reminders(now)
         )
     for reminder in pending:
-        deliver_once(reminder, send, now, window_days, report)
+        deliver_once(reminder, send, now, report)
     if report.sent or report.failed:
         with unit_of_work():
             audit.record(

@@ -200,16 +200,16 @@ def test_renewal_makes_the_course_due_by_the_certificate_expiry(app, course, adm
     for person in (renewing, current):
         db.session.add(Assignment(user_id=person.id, course_id=course.id, due_at=old_due))
     db.session.commit()
-    assert assignments.refresh_renewals(now, window_days=60) == 1
+    assert assignments.refresh_renewals(now) == 1
     db.session.commit()
     assert assignment_of(renewing, course).due_at == expiring.expires_at
     assert assignment_of(current, course).due_at == old_due
     assert assignment_of(unassigned, course) is None
-    assert assignments.refresh_renewals(now, window_days=60) == 0  # nothing left to change
+    assert assignments.refresh_renewals(now) == 0  # nothing left to change
     # Once expired, the same assignment is overdue.
     later = expiring.expires_at + dt.timedelta(days=1)
     due = {renewing.id: assignment_of(renewing, course).due_at}
-    assert assignment_status.statuses(course, due, later, 60) == {renewing.id: "overdue"}
+    assert assignment_status.statuses(course, due, later) == {renewing.id: "overdue"}
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_course_needs_every_module_and_fresh_completions_for_renewal():
     ],
 )
 def test_course_status_at_the_boundaries(kwargs, expected):
-    assert course_status(NOW, **kwargs) == expected
+    assert course_status(NOW, **kwargs, expiring_days=60) == expected
 
 
 def test_add_months_keeps_the_day_or_uses_the_month_end():

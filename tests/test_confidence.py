@@ -60,9 +60,9 @@ def test_a_renewal_opens_a_new_before_round(course, user):
         )
     )
     db.session.commit()
-    assert confidence.open_round(user.id, course, "before", window_days=60) == 2
+    assert confidence.open_round(user.id, course, "before") == 2
     assert confidence.open_round(user.id, course, "after") == 1
-    assert confidence.offer(user.id, course, 60) == confidence.Offer("before", 2)
+    assert confidence.offer(user.id, course) == confidence.Offer("before", 2)
 
 
 def test_scores_must_answer_every_statement_from_1_to_5(two_statements):

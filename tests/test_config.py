@@ -96,3 +96,49 @@ def test_nothing_runs_at_import_time(tmp_path):
     )
     assert result.stdout.strip() == "imported", result.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CERTIFICATE_EXPIRING_DAYS", "sixty"),
+        ("CERTIFICATE_EXPIRING_DAYS", "0"),
+        ("CERTIFICATE_EXPIRING_DAYS", "²"),
+        ("RETENTION_DAYS", "-5"),
+        ("MAIL_PORT", "99999"),
+        ("MAIL_USE_TLS", "maybe"),
+        ("BASE_URL", "ftp://example.org"),
+        ("LOG_LEVEL", "LOUD"),
+        ("SIGNPOST_ENV", "staging"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, name, value):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({name: value, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr, lines
+
+
+def test_settings_given_in_code_are_checked_the_same_way(app_config):
+    with pytest.raises(SystemExit) as stopped:
+        create_app({**app_config, "CERTIFICATE_EXPIRING_DAYS": 0})
+    assert "CERTIFICATE_EXPIRING_DAYS" in str(stopped.value)
+    app = create_app({**app_config, "CERTIFICATE_EXPIRING_DAYS": "30"})
+    assert app.config["CERTIFICATE_EXPIRING_DAYS"] == 30
+
+
+def test_every_setting_the_readme_lists_is_read_by_the_loader():
+    from signpost.config import SETTINGS
+
+    readme = (ROOT / "README.md").read_text()
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in readme, setting.name

@@ -61,9 +61,7 @@ def send_reminders(now=None, send=None) -> reminders.Report:
     app = current_app._get_current_object()
     # A request context for url_for; its address is the public one, for links in emails.
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        return reminders.run(
-            send or deliver, now=now, window_days=app.config["CERTIFICATE_EXPIRING_DAYS"]
-        )
+        return reminders.run(send or deliver, now=now)
 
 
 def register(app: Flask) -> None:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, public, role_required, visible_or_404
+from blueprints.access import client_ip, public, role_required, visible_or_404
 from blueprints.assignments.forms import ConfirmForm, RuleForm
 from signpost import assignment_status, assignments, catalogue, reminders
 from signpost.completion import STATUS_LABELS
@@ -53,7 +53,7 @@ def index():
     """The rules in the user's scope, with how many people each covers and has completed."""
     now, scope = utcnow(), assignments.scope_agency(current_user)
     rules = assignments.visible_rules(current_user)
-    counts = {r.id: assignment_status.counts(r, now, expiring_window(), scope) for r in rules}
+    counts = {r.id: assignment_status.counts(r, now, scope) for r in rules}
     return render_template(
         "assignments/index.html", rules=rules, counts=counts, scope=scope, **_names()
     )
@@ -97,9 +97,7 @@ def new():
 def rule(rule_id: int):
     """Everyone the rule covers (in the user's scope), with their status and due date."""
     found = _rule_or_404(rule_id)
-    people = assignment_status.covered(
-        found, utcnow(), expiring_window(), assignments.scope_agency(current_user)
-    )
+    people = assignment_status.covered(found, utcnow(), assignments.scope_agency(current_user))
     return render_template(
         "assignments/rule.html",
         rule=found,

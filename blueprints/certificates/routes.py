@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 
 from blueprints.access import (
     client_ip,
-    expiring_window,
     public,
     role_required,
     signed_in,
@@ -51,7 +50,7 @@ def mine():
     return render_template(
         "certificates/mine.html",
         certs=certificates.for_user(current_user.id),
-        status=lambda c: certificates.status(c, window_days=expiring_window()),
+        status=lambda c: certificates.status(c),
         labels=certificates.STATUS_LABELS,
         display_code=certificates.display_code,
     )
@@ -130,7 +129,7 @@ def verify_code(code: str):
     return render_template(
         "certificates/verify_result.html",
         cert=cert,
-        state=certificates.status(cert, window_days=expiring_window()),
+        state=certificates.status(cert),
         labels=certificates.STATUS_LABELS,
         code=certificates.display_code(cert.code),
         replacement=db.session.get(Certificate, cert.replaced_by_id)
@@ -172,7 +171,7 @@ def manage():
         "certificates/manage.html",
         query=query,
         found=found,
-        status=lambda c: certificates.status(c, window_days=expiring_window()),
+        status=lambda c: certificates.status(c),
         labels=certificates.STATUS_LABELS,
         display_code=certificates.display_code,
     )
@@ -198,7 +197,7 @@ def admin(cert_id: int):
         "certificates/admin.html",
         cert=cert,
         form=form,
-        state=certificates.status(cert, window_days=expiring_window()),
+        state=certificates.status(cert),
         labels=certificates.STATUS_LABELS,
         code=certificates.display_code(cert.code),
         verify_url=verify_url(cert),

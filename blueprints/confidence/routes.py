@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from blueprints.access import expiring_window, role_required
+from blueprints.access import role_required
 from signpost import catalogue, confidence, events
 from signpost.extensions import db
 from signpost.models import Course, CourseCompletion, Role
@@ -42,7 +42,7 @@ def _skip_key(course: Course, offer: confidence.Offer) -> str:
 
 
 def _render(course: Course, phase: str, outcome=None, status: int = 200):
-    round_ = confidence.open_round(current_user.id, course, phase, expiring_window())
+    round_ = confidence.open_round(current_user.id, course, phase)
     existing = confidence.rating(current_user.id, course.id, round_, phase) if round_ else None
     return render_template(
         "confidence/rate.html",
@@ -63,7 +63,7 @@ def _render(course: Course, phase: str, outcome=None, status: int = 200):
 def rate(slug: str, phase: str):
     """The self-assessment form: one question per statement, 1 to 5."""
     found = _course_or_404(slug, phase)
-    if confidence.open_round(current_user.id, found, phase, expiring_window()) is None:
+    if confidence.open_round(current_user.id, found, phase) is None:
         flash(*MESSAGES["closed"])
         return redirect(url_for("learn.course", slug=slug))
     return _render(found, phase)
@@ -74,7 +74,7 @@ def rate(slug: str, phase: str):
 def save(slug: str, phase: str):
     """Record the answers once; a repeat or a late submit changes nothing."""
     found = _course_or_404(slug, phase)
-    outcome = confidence.submit(current_user, found, phase, request.form, expiring_window())
+    outcome = confidence.submit(current_user, found, phase, request.form)
     if outcome.status == "invalid":
         return _render(found, phase, outcome, 422)
     flash(*MESSAGES[outcome.status])
@@ -86,7 +86,7 @@ def save(slug: str, phase: str):
 def skip(slug: str, phase: str):
     """Stop offering this rating (in this browser); learning carries on regardless."""
     found = _course_or_404(slug, phase)
-    round_ = confidence.open_round(current_user.id, found, phase, expiring_window())
+    round_ = confidence.open_round(current_user.id, found, phase)
     if round_ is not None:
         key = _skip_key(found, confidence.Offer(phase, round_))
         session[SKIPPED] = ([k for k in session.get(SKIPPED, []) if k != key] + [key])[-50:]
@@ -100,7 +100,7 @@ def _prompt_helper():
         """The rating to suggest on a course page, unless skipped; None otherwise."""
         if not current_user.is_authenticated or not current_user.has_role(Role.LEARNER):
             return None
-        offer = confidence.offer(current_user.id, course, expiring_window())
+        offer = confidence.offer(current_user.id, course)
         if offer is None or _skip_key(course, offer) in session.get(SKIPPED, []):
             return None
         return offer

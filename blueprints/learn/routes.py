@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.access import expiring_window, role_required, visible_or_404
+from blueprints.access import role_required, visible_or_404
 from blueprints.learn.steps import step_url
 from signpost import catalogue, certificates, completion, progress, quizzes, scenarios
 from signpost.models import QuizAttempt, Role, ScenarioRun, utcnow
@@ -33,7 +33,7 @@ def index():
     return render_template(
         "learn/index.html",
         certificates=certificates.current_by_course(current_user.id),
-        summaries=progress.my_learning(current_user, window_days=expiring_window()),
+        summaries=progress.my_learning(current_user),
         labels=completion.STATUS_LABELS,
         step_url=step_url,
         now=utcnow(),
@@ -46,11 +46,7 @@ def course(slug: str):
     """A course and the learner's standing in each module."""
     found = catalogue.course_by_slug(slug) or abort(404)
     assignment = next(
-        (
-            a
-            for a in progress.my_learning(current_user, window_days=expiring_window())
-            if a.course.id == found.id
-        ),
+        (a for a in progress.my_learning(current_user) if a.course.id == found.id),
         None,
     )
     return render_template(
@@ -63,7 +59,7 @@ def course(slug: str):
 def module(slug: str):
     """A module's contents page, with its content note before anything starts."""
     found = _module_or_404(slug)
-    summary = progress.summarise_module(current_user.id, found, expiring_window())
+    summary = progress.summarise_module(current_user.id, found)
     mine = (
         None
         if summary.status == "not_started"
@@ -88,8 +84,8 @@ def module(slug: str):
 def start(slug: str):
     """Begin (or resume) a module, then go to its next step."""
     found = _module_or_404(slug)
-    progress.start_module(current_user, found, expiring_window())
-    return redirect(step_url(progress.next_step(current_user.id, found, expiring_window())))
+    progress.start_module(current_user, found)
+    return redirect(step_url(progress.next_step(current_user.id, found)))
 
 
 @bp.get("/modules/<slug>/lessons/<lesson_slug>")

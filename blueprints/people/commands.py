@@ -1,21 +1,11 @@
 """`flask privacy ...`: removing personal details after the retention period (for cron)."""
 
-import os
-
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 from signpost import privacy
+from signpost.config import retention_days
 from signpost.unit_of_work import unit_of_work
-
-
-def retention_days() -> int:
-    """RETENTION_DAYS from the app config, else the environment; 0 (off) by default."""
-    value = current_app.config.get("RETENTION_DAYS", os.environ.get("RETENTION_DAYS", 0))
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        raise click.BadParameter(f"RETENTION_DAYS must be a whole number, not {value!r}") from None
 
 
 def register(app: Flask) -> None:

@@ -5,10 +5,11 @@ from dataclasses import asdict, replace
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.access import client_ip, expiring_window, role_required
+from blueprints.access import client_ip, role_required
 from blueprints.reports.forms import FilterForm
 from blueprints.reports.pdf import render_board_report
 from signpost import audit
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import Agency, Course, Role, Team, utcnow
 from signpost.reports import charts, drilldown, effectiveness, exports
@@ -107,7 +108,7 @@ def dashboard():
     form = _filter_form(scope)
     if request.args and not form.validate():
         return render_template("reports/dashboard.html", form=form, report=None), 400
-    report = build(form.filters(), scope, window_days=expiring_window())
+    report = build(form.filters(), scope)
 
     def cell_url(cell, key, endpoint="reports.cells"):
         params = {**report.filters.params(), "agency": cell.agency_id, "course": cell.course_id}
@@ -129,7 +130,7 @@ def dashboard():
 def export_csv():
     """The dashboard's tables as CSV: the same rows as on screen."""
     scope = _scope()
-    report = build(_valid_filters_or_400(scope), scope, window_days=expiring_window())
+    report = build(_valid_filters_or_400(scope), scope)
     body = exports.dashboard_csv(report, describe(report.filters, scope))
     _exported("dashboard", "csv", report.filters)
     return _attachment(body, "text/csv; charset=utf-8", f"board-report-{report.now:%Y-%m-%d}.csv")
@@ -140,7 +141,7 @@ def export_csv():
 def board_report_pdf():
     """The board report: charts, tables, filters and definitions, as a PDF."""
     scope = _scope()
-    report = build(_valid_filters_or_400(scope), scope, window_days=expiring_window())
+    report = build(_valid_filters_or_400(scope), scope)
     body = render_board_report(_page_context(report, scope))
     _exported("dashboard", "pdf", report.filters)
     return _attachment(body, "application/pdf", f"board-report-{report.now:%Y-%m-%d}.pdf")
@@ -178,7 +179,7 @@ def cells():
     agency, course, status, filters, sort, descending = _cell_args(scope)
     page = drilldown.learners(
         filters, scope, agency.id, course.id, status, sort=sort, descending=descending,
-        page=request.args.get("page", 1, type=int), window_days=expiring_window(),
+        page=request.args.get("page", 1, type=int),
     )  # fmt: skip
     base = {**filters.params(), "agency": agency.id, "course": course.id, "status": status}
     return render_template(
@@ -194,7 +195,7 @@ def cells():
         definition=DEFINITIONS.get(status, DEFINITIONS["population"]),
         headers=exports.LEARNER_HEADERS,
         row=exports.learner_row,
-        window=expiring_window(),
+        window=expiring_days(),
     )
 
 
@@ -207,7 +208,7 @@ def cells_csv():
     now = utcnow()
     page = drilldown.learners(
         filters, scope, agency.id, course.id, status, sort=sort, descending=descending,
-        page=None, now=now, window_days=expiring_window(),
+        page=None, now=now,
     )  # fmt: skip
     lines = _cell_filter_lines(filters, agency, course, now)
     body = exports.learners_csv(_cell_title(agency, course, status), page.learners, now, lines)

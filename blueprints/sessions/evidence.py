@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, role_required, signed_in
+from blueprints.access import client_ip, role_required, signed_in
 from blueprints.sessions.forms import ExternalForm, parse_subject
 from blueprints.sessions.routes import bp, field_error, subject_choices
 from signpost import external, face_to_face
@@ -41,7 +41,6 @@ def record_external():
                     evidence=upload.read(external.MAX_EVIDENCE_BYTES + 1),
                     today=utcnow().date(),
                     ip=client_ip(),
-                    window_days=expiring_window(),
                 )
             except face_to_face.FaceToFaceError as error:
                 field_error(form, error)

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, expiring_window, role_required, signed_in, visible_or_404
+from blueprints.access import client_ip, role_required, signed_in, visible_or_404
 from blueprints.sessions.forms import ScheduleForm, parse_subject
 from signpost import catalogue, external, face_to_face
 from signpost.extensions import db
@@ -213,7 +213,6 @@ def attendance(session_id: int):
                 session,
                 _marks(request.form),
                 ip=client_ip(),
-                window_days=expiring_window(),
             )
         except face_to_face.NotAllowed:
             abort(403)

@@ -12,7 +12,7 @@ from sqlalchemy import String, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from signpost.completion import EXPIRING_SOON_DAYS
+from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import Agency, Course, CourseCompletion, CourseRecord, utcnow
 from signpost.reports.filters import Filters, months_between, range_bounds, record_conditions
@@ -125,12 +125,11 @@ def build(
     filters: Filters,
     scope_agency_id: int | None,
     now: dt.datetime | None = None,
-    window_days: int = EXPIRING_SOON_DAYS,
 ) -> Dashboard:
     """The dashboard for these filters, within the viewer's scope (None: every agency)."""
     now = now or utcnow()
     filters = filters.with_range(now.date())
-    _, soon = windows(now, window_days)
+    _, soon = windows(now)
     conditions = record_conditions(filters, scope_agency_id)
     start, end = range_bounds(filters)
     r, cc = CourseRecord, CourseCompletion
@@ -185,7 +184,7 @@ def build(
     return Dashboard(
         filters=filters,
         now=now,
-        window_days=window_days,
+        window_days=expiring_days(),
         cells=cells,
         agencies=list(by_agency.values()),
         total=total,

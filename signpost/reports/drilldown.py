@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from signpost import certificates
-from signpost.completion import EXPIRING_SOON_DAYS
 from signpost.extensions import db
 from signpost.models import Certificate, CourseRecord, Team, User, utcnow
 from signpost.reports.filters import Filters, range_bounds, record_conditions
@@ -72,9 +71,9 @@ class Page:
     descending: bool
 
 
-def _query(filters, scope_agency_id, agency_id, course_id, status, now, window_days):
+def _query(filters, scope_agency_id, agency_id, course_id, status, now):
     r, c = CourseRecord, Certificate
-    _, soon = windows(now, window_days)
+    _, soon = windows(now)
     if status == "in_range":
         condition = completed_in_range(*range_bounds(filters.with_range(now.date())))
     elif status == "population":
@@ -122,7 +121,7 @@ def _order(sort: str, descending: bool, now: dt.datetime) -> list:
     return [*keys, func.lower(User.name), User.id]
 
 
-def _learner(row, now: dt.datetime, window_days: int) -> Learner:
+def _learner(row, now: dt.datetime) -> Learner:
     state = None
     if row.code:
         cert = SimpleNamespace(
@@ -130,7 +129,7 @@ def _learner(row, now: dt.datetime, window_days: int) -> Learner:
             revoked_at=row.revoked_at,
             expires_at=row.cert_expires_at,
         )
-        state = certificates.status(cert, now, window_days)
+        state = certificates.status(cert, now)
     return Learner(
         user_id=row.user_id,
         name=row.name,
@@ -157,16 +156,15 @@ def learners(
     descending: bool = False,
     page: int | None = 1,
     now: dt.datetime | None = None,
-    window_days: int = EXPIRING_SOON_DAYS,
 ) -> Page:
     """Learners behind a dashboard figure; `page=None` gives all of them (for the CSV)."""
     now = now or utcnow()
-    query = _query(filters, scope_agency_id, agency_id, course_id, status, now, window_days)
+    query = _query(filters, scope_agency_id, agency_id, course_id, status, now)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PER_PAGE))
     query = query.order_by(*_order(sort, descending, now))
     if page is not None:
         page = min(max(1, page), pages)
         query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    rows = [_learner(row, now, window_days) for row in db.session.execute(query)]
+    rows = [_learner(row, now) for row in db.session.execute(query)]
     return Page(rows, total, page or 1, pages, sort, descending)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import and_, case, exists, func, or_
 
-from signpost.completion import EXPIRING_SOON_DAYS
+from signpost.config import expiring_days
 from signpost.models import Certificate, CourseCompletion, CourseRecord
 
 # The primary statuses, in the order the dashboard shows them. Exactly one per learner-course.
@@ -59,9 +59,9 @@ DEFINITIONS = {
 }
 
 
-def windows(now: dt.datetime, window_days: int = EXPIRING_SOON_DAYS) -> tuple:
+def windows(now: dt.datetime) -> tuple:
     """`now` and the end of the expiring-soon window, passed to SQL as parameters."""
-    return now, now + dt.timedelta(days=window_days)
+    return now, now + dt.timedelta(days=expiring_days())
 
 
 def is_current(now: dt.datetime):
