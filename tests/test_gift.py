@@ -517,3 +517,11 @@ def test_a_missing_word_in_html_text():
         "::W::[html]<p>Grant is {~buried =entombed} in <b>Grant's</b> tomb.</p>\n"
     )
     assert result.questions[0].stem == "Grant is \\_\\_\\_\\_\\_ in **Grant's** tomb."
+
+
+def test_the_example_in_the_trainers_guide_is_what_import_gives():
+    guide = (Path(__file__).parent.parent / "docs" / "gift-and-twine.md").read_text()
+    blocks = re.findall(r"```\w*\n(.*?)```", guide, re.S)
+    gift = next(b for b in blocks if b.startswith("::Sixteen::"))
+    expected = next(b for b in blocks if b.startswith("## Question: sixteen"))
+    assert gift_to_quiz(gift).markdown == expected

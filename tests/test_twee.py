@@ -369,3 +369,13 @@ def test_a_binary_file_is_refused():
 def test_a_byte_order_mark_and_windows_line_ends_are_accepted():
     text = read_bytes(b"\xef\xbb\xbf:: StoryTitle\r\nT\r\n", "w.twee")
     assert read_twee(text).title == "T"
+
+
+def test_the_example_in_the_trainers_guide_is_what_import_gives():
+    guide = (Path(__file__).parent.parent / "docs" / "gift-and-twine.md").read_text()
+    blocks = re.findall(r"```\w*\n(.*?)```", guide, re.S)
+    story = next(b for b in blocks if b.startswith(":: StoryTitle\nJade"))
+    expected = next(b for b in blocks if b.startswith("---\ntitle: 'Jade"))
+    result = twee_to_scenario(story, slug="jade")
+    assert result.markdown == expected
+    assert [(d.line, d.what) for d in result.dropped] == [(8, "(set:)")]
