@@ -98,8 +98,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the `flask` CLI commands."""
-    from blueprints.commands import register
+    """Add the `flask` CLI commands, each from its feature."""
+    from blueprints import register_commands as register
 
     register(app)
 

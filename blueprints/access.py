@@ -12,7 +12,7 @@ from signpost.models import ROLE_LABELS, Role, User
 
 def register_login(app: Flask) -> None:
     """Configure Flask-Login for this app."""
-    login_manager.login_view = "auth.sign_in"
+    login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

@@ -3,12 +3,14 @@
 import logging
 import math
 import time
+from typing import NoReturn
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from signpost import unit_of_work
+from signpost.errors import Conflict, DomainError, Invalid, NotFound, NotPermitted
 from signpost.extensions import limiter
 
 log = logging.getLogger("signpost.errors")
@@ -30,6 +32,20 @@ def _retry_after_seconds() -> int | None:
     if current is None:
         return None
     return max(1, math.ceil(current.reset_at - time.time()))
+
+
+STATUSES = ((NotFound, 404), (NotPermitted, 403), (Conflict, 409), (Invalid, 400))
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status that answers a kind of domain error."""
+    return next((code for kind, code in STATUSES if isinstance(error, kind)), 400)
+
+
+def abort_for(error: DomainError) -> NoReturn:
+    """Answer a domain error with its status; a 404 says no more than any other 404."""
+    code = status_for(error)
+    abort(code, description=None if code == 404 else str(error))
 
 
 def render_error(code: int, description: str | None = None, retry_after: int | None = None):

@@ -10,14 +10,14 @@ MAIN_NAV = [
     ("main.home", "Home", ()),
     ("learn.index", "My learning", (Role.LEARNER,)),
     ("certificates.mine", "Certificates", (Role.LEARNER,)),
-    ("sessions.index", "Face-to-face", ()),
+    ("face_to_face.index", "Face-to-face", ()),
     ("people.index", "People", (Role.ADMIN, Role.AGENCY_LEAD)),
     ("assignments.index", "Assignments", (Role.ADMIN, Role.AGENCY_LEAD)),
     ("reports.dashboard", "Reports", (Role.ADMIN, Role.AGENCY_LEAD, Role.AUDITOR)),
-    ("audit_log.review", "Content review", (Role.ADMIN, Role.TRAINER)),
-    ("audit_log.index", "Audit log", (Role.ADMIN,)),
+    ("content_review.index", "Content review", (Role.ADMIN, Role.TRAINER)),
+    ("audit.index", "Audit log", (Role.ADMIN,)),
     ("certificates.manage", "Certificates admin", (Role.ADMIN,)),
-    ("admin.settings", "Settings", (Role.ADMIN,)),
+    ("site_settings.edit", "Settings", (Role.ADMIN,)),
     ("privacy.my_data_page", "My data", ()),
 ]
 

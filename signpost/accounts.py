@@ -9,17 +9,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from signpost import audit
+from signpost.errors import Invalid
 from signpost.extensions import db
 from signpost.models import Agency, PasswordResetToken, Role, Team, User, utcnow
 from signpost.passwords import hash_password, needs_rehash, password_problems, verify_password
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be carried out, with a message for the user."""
+class AccountError(Invalid):
+    """A request about an account that cannot be carried out (about the password by default)."""
 
-    def __init__(self, message: str, field: str = "password"):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, about: str = "password"):
+        super().__init__(message, about)
 
 
 DUPLICATE_EMAIL = "An account with this email address already exists. Sign in instead."
@@ -77,7 +77,7 @@ def set_password(user: User, password: str, min_length: int) -> None:
 def change_password(user: User, current: str, new: str, min_length: int, ip=None) -> None:
     """Change a password after checking the current one; the caller commits."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.", "current")
+        raise AccountError("Your current password is not right.", "current_password")
     set_password(user, new, min_length)
     audit.record("password_changed", actor=user, target=user, ip=ip)
 
@@ -148,11 +148,11 @@ def register(
         raise AccountError(DUPLICATE_EMAIL, "email")
     agency = db.session.get(Agency, agency_id)
     if agency is None:
-        raise AccountError("Choose your agency from the list.", "agency")
+        raise AccountError("Choose your agency from the list.", "agency_id")
     if team_id is not None:
         team = db.session.get(Team, team_id)
         if team is None or team.agency_id != agency.id:
-            raise AccountError("Choose a team that belongs to your agency.", "team")
+            raise AccountError("Choose a team that belongs to your agency.", "team_id")
     problems = new_password_problems((name, email), password, min_length)
     if problems:
         raise AccountError(" ".join(problems))

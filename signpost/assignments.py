@@ -8,6 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from signpost import audit
 from signpost.config import expiring_days
+from signpost.errors import Invalid, NotPermitted
 from signpost.extensions import db
 from signpost.models import (
     Agency,
@@ -29,15 +30,11 @@ MAX_DUE_DAYS = 3650
 DONE = ("completed", "expiring_soon")
 
 
-class RuleError(ValueError):
-    """A rule that cannot be made as asked; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class RuleError(Invalid):
+    """A rule that cannot be made as asked; `about` names the detail at fault."""
 
 
-class OutOfScope(PermissionError):
+class OutOfScope(NotPermitted):
     """An agency lead acting on another agency."""
 
 
@@ -203,7 +200,7 @@ def create_rule(
     now = now or utcnow()
     course = db.session.get(Course, course_id) if course_id else None
     if course is None or not course.active:
-        raise RuleError("Choose a course from the list", "course")
+        raise RuleError("Choose a course from the list", "course_id")
     if (due_days is None) == (due_date is None):
         raise RuleError("Give either a number of days or a fixed date, not both", "due_days")
     if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
@@ -212,7 +209,7 @@ def create_rule(
         raise RuleError("The fixed date must be today or later", "due_date")
     team = db.session.get(Team, team_id) if team_id else None
     if team_id and team is None:
-        raise RuleError("Choose a team from the list", "team")
+        raise RuleError("Choose a team from the list", "team_id")
     managed = scope_of(actor).managed_agency
     if managed is not None:
         # A lead's rules are always for their own agency, and only its teams.
@@ -220,12 +217,12 @@ def create_rule(
             raise OutOfScope("Agency leads can only assign courses within their own agency.")
         agency_id = managed
     if agency_id is not None and db.session.get(Agency, agency_id) is None:
-        raise RuleError("Choose an agency from the list", "agency")
+        raise RuleError("Choose an agency from the list", "agency_id")
     if team is not None:
         if agency_id is None:
             agency_id = team.agency_id
         elif team.agency_id != agency_id:
-            raise RuleError("That team is not part of the chosen agency", "team")
+            raise RuleError("That team is not part of the chosen agency", "team_id")
     rule = AssignmentRule(
         course_id=course.id,
         agency_id=agency_id,

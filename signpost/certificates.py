@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from signpost import audit, events
 from signpost.completion import add_months
 from signpost.config import expiring_days
+from signpost.errors import Conflict
 from signpost.extensions import db
 from signpost.models import (
     Certificate,
@@ -32,7 +33,7 @@ STATUS_LABELS = {
 }
 
 
-class CertificateError(ValueError):
+class CertificateError(Conflict):
     """An action on a certificate that cannot be carried out."""
 
 

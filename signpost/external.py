@@ -31,7 +31,7 @@ SIGNATURES = [
 
 
 class ExternalError(FaceToFaceError):
-    """A completion that cannot be recorded as given; `field` names the form field."""
+    """A completion that cannot be recorded as given; `about` names the detail at fault."""
 
 
 def sniff(data: bytes) -> str | None:

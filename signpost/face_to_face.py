@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from signpost import audit, catalogue, completion, progress
+from signpost.errors import DomainError, NotPermitted
 from signpost.extensions import db
 from signpost.models import (
     Booking,
@@ -24,15 +25,11 @@ LOCAL_ZONE = ZoneInfo("Europe/London")
 MAX_CAPACITY = 1000
 
 
-class FaceToFaceError(ValueError):
-    """An action on a session that cannot be carried out; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class FaceToFaceError(DomainError):
+    """An action on a session that cannot be carried out; `about` names the detail at fault."""
 
 
-class NotAllowed(FaceToFaceError):
+class NotAllowed(FaceToFaceError, NotPermitted):
     """The user may not act on this session or person."""
 
 
@@ -152,7 +149,7 @@ def schedule(
         raise NotAllowed("Only administrators and agency leads schedule sessions.")
     if not scope.manages_everywhere:
         if agency_id not in (None, scope.agency_id):
-            raise NotAllowed("You can schedule sessions for your own agency only.", "agency")
+            raise NotAllowed("You can schedule sessions for your own agency only.", "agency_id")
         agency_id = scope.agency_id
     subject = find_subject(course_id, module_id)
     if starts_at <= now:

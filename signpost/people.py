@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, or_, select
 
 from signpost import assignments, audit
 from signpost.accounts import normalise_email
+from signpost.errors import Invalid, NotPermitted
 from signpost.extensions import db
 from signpost.models import ROLE_LABELS, Agency, Role, Team, User, UserRole, utcnow
 from signpost.scope import scope_of
@@ -16,15 +17,14 @@ LEAD_GRANTABLE = frozenset({Role.LEARNER, Role.TRAINER})
 STATUSES = ("active", "deactivated", "erased", "all")
 
 
-class PeopleError(ValueError):
-    """A change to a person that cannot be made, with a message naming the field."""
+class PeopleError(Invalid):
+    """A change to a person that cannot be made; `about` names the detail at fault."""
 
-    def __init__(self, message: str, field: str = "name"):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, about: str = "name"):
+        super().__init__(message, about)
 
 
-class NotAllowed(PeopleError):
+class NotAllowed(PeopleError, NotPermitted):
     """The actor may not act on this person or agency."""
 
 
@@ -95,13 +95,13 @@ def check_details(actor: User, details: PersonDetails, person: User | None = Non
         raise PeopleError("Enter the person's email address", "email")
     scope = scope_agency_id(actor)
     if scope is not None and details.agency_id != scope:
-        raise NotAllowed("You can only manage people in your own agency.", "agency")
+        raise NotAllowed("You can only manage people in your own agency.", "agency_id")
     if db.session.get(Agency, details.agency_id) is None:
-        raise PeopleError("Choose an agency from the list", "agency")
+        raise PeopleError("Choose an agency from the list", "agency_id")
     if details.team_id is not None:
         team = db.session.get(Team, details.team_id)
         if team is None or team.agency_id != details.agency_id:
-            raise PeopleError("Choose a team that belongs to the chosen agency", "team")
+            raise PeopleError("Choose a team that belongs to the chosen agency", "team_id")
     if not details.roles:
         raise PeopleError("Choose at least one role", "roles")
     held = person.roles if person is not None else set()

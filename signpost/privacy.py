@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Text, and_, cast, delete, inspect, or_, select
 
 from signpost import audit
+from signpost.errors import Invalid
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -30,7 +31,7 @@ from signpost.models import (
 ERASED_HOLDER = "Erased user"
 
 
-class PrivacyError(ValueError):
+class PrivacyError(Invalid):
     """An erasure that cannot be carried out."""
 
 

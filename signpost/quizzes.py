@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from signpost import completion
+from signpost.errors import Conflict, DomainError, Invalid, NotFound
 from signpost.extensions import db
 from signpost.models import (
     ModuleProgress,
@@ -20,12 +21,20 @@ from signpost.models import (
 )
 
 
-class QuizError(Exception):
-    """A quiz request that cannot be honoured; `status` is the HTTP status to answer with."""
+class QuizError(DomainError):
+    """A quiz request that cannot be honoured."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+
+class NoQuiz(QuizError, NotFound):
+    """The module has no quiz."""
+
+
+class NotYet(QuizError, Conflict):
+    """The retake rules do not allow another attempt now."""
+
+
+class BadAnswers(QuizError, Invalid):
+    """The answers sent are malformed, foreign to the attempt, or for another form."""
 
 
 def draw(questions: list[Question], count: int, rng: random.Random) -> list[dict]:
@@ -108,14 +117,14 @@ def start_attempt(progress: ModuleProgress, rng: random.Random | None = None) ->
     """Resume the open attempt, or start a new one if the retake rules allow."""
     quiz = progress.version.quiz
     if quiz is None:
-        raise QuizError("This module has no quiz.", 404)
+        raise NoQuiz("This module has no quiz.")
     history = attempts(progress)
     current = open_attempt(history)
     if current is not None:
         return current
     allowed = eligibility(quiz, history, utcnow())
     if not allowed.allowed:
-        raise QuizError(allowed.reason, 409)
+        raise NotYet(allowed.reason)
     attempt = QuizAttempt(
         progress_id=progress.id,
         user_id=progress.user_id,
@@ -167,11 +176,11 @@ def parse_answers(attempt: QuizAttempt, form: dict[str, list[str]]) -> tuple[dic
             qid = int(name[1:])
             chosen = {int(v) for v in values}
         except ValueError:
-            raise QuizError(
+            raise BadAnswers(
                 "The answers sent were not in the right form. Nothing was saved."
             ) from None
         if qid not in allowed or not chosen <= allowed[qid]:
-            raise QuizError("An answer sent is not part of this attempt. Nothing was saved.")
+            raise BadAnswers("An answer sent is not part of this attempt. Nothing was saved.")
         answers[qid] = chosen
     missing = [qid for qid in allowed if not answers.get(qid)]
     return answers, missing
@@ -182,7 +191,7 @@ def submit(
 ) -> tuple[QuizSubmission, bool]:
     """Grade and store an attempt once; returns (submission, created now)."""
     if key != attempt.key:
-        raise QuizError("This form does not belong to this attempt. Nothing was saved.")
+        raise BadAnswers("This form does not belong to this attempt. Nothing was saved.")
     if attempt.submission is not None:
         return attempt.submission, False
     questions = dict((q.id, q) for q, _ in attempt_questions(attempt))

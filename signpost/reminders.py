@@ -9,7 +9,6 @@ next run tries again. Rendering and SMTP belong to the `send` callable the calle
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,7 +16,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from signpost import assignment_status, assignments, audit
+from signpost import assignment_status, audit
 from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import (
@@ -31,7 +30,6 @@ from signpost.models import (
     UserRole,
     utcnow,
 )
-from signpost.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -269,64 +267,6 @@ def mark_sent(claim_id: int) -> None:
     db.session.execute(
         update(ReminderLog).where(ReminderLog.id == claim_id).values(sent_at=utcnow())
     )
-
-
-def deliver_once(
-    reminder: Reminder,
-    send: Callable[[Reminder], None],
-    now: dt.datetime,
-    report: Report,
-) -> None:
-    """Claim, send and mark one reminder; a failed send gives the claim back."""
-    # Each step is a unit of its own: the claim is stored before the email leaves, and no
-    # transaction stays open while mail is sent.
-    with unit_of_work():
-        claim_id = claim(reminder)
-        if claim_id is not None and reminder.kind == "lead_summary":
-            reminder.data.update(agency_summary(reminder.data["agency_id"], now))
-    if claim_id is None:
-        report.skipped += 1
-        return
-    try:
-        send(reminder)
-    except Exception as error:  # any failure at all: give the claim back and go on
-        log.warning(
-            "reminder not sent",
-            extra={"kind": reminder.kind, "user_id": reminder.user_id, "error": repr(error)},
-        )
-        with unit_of_work():
-            release(claim_id)
-        report.failed.append((reminder.kind, reminder.email, repr(error)))
-        return
-    with unit_of_work():
-        mark_sent(claim_id)
-    report.sent[reminder.kind] += 1
-
-
-def run(
-    send: Callable[[Reminder], None],
-    now: dt.datetime | None = None,
-    due_soon_days: int = DUE_SOON_DAYS,
-) -> Report:
-    """Refresh renewals, then send every reminder that is due and not yet sent."""
-    now = now or utcnow()
-    report = Report()
-    with unit_of_work():
-        report.renewals = assignments.refresh_renewals(now)
-        pending = (
-            learner_reminders(now, due_soon_days) + expiring_reminders(now) + lead_reminders(now)
-        )
-    for reminder in pending:
-        deliver_once(reminder, send, now, report)
-    if report.sent or report.failed:
-        with unit_of_work():
-            audit.record(
-                "reminders_sent",
-                sent=dict(report.sent),
-                failed=len(report.failed),
-                renewals=report.renewals,
-            )
-    return report
 
 
 def _serializer(secret: str) -> URLSafeSerializer:

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from signpost import completion
+from signpost.errors import Conflict, DomainError, Invalid, NotFound
 from signpost.extensions import db
 from signpost.models import (
     ModuleProgress,
@@ -18,12 +19,20 @@ from signpost.models import (
 )
 
 
-class ScenarioError(Exception):
-    """A decision that cannot be recorded; `status` is the HTTP status to answer with."""
+class ScenarioError(DomainError):
+    """A decision that cannot be recorded."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+
+class NotInVersion(ScenarioError, NotFound):
+    """The scenario belongs to another version of the module."""
+
+
+class MovedOn(ScenarioError, Conflict):
+    """The run has ended, or this decision was already made (in another tab, say)."""
+
+
+class NotOffered(ScenarioError, Invalid):
+    """The choice sent is not one of the current node's."""
 
 
 class _RunMovedOn(Exception):
@@ -49,7 +58,7 @@ def runs(progress: ModuleProgress, scenario: Scenario) -> list[ScenarioRun]:
 def start_run(progress: ModuleProgress, scenario: Scenario) -> ScenarioRun:
     """Resume the unfinished run, or start a new one (a finished scenario can be replayed)."""
     if scenario.version_id != progress.version_id:
-        raise ScenarioError("This scenario is not part of your version of the module.", 404)
+        raise NotInVersion("This scenario is not part of your version of the module.")
     history = runs(progress, scenario)
     if history and history[-1].finished_at is None:
         return history[-1]
@@ -71,17 +80,16 @@ def start_run(progress: ModuleProgress, scenario: Scenario) -> ScenarioRun:
 def choose(run: ScenarioRun, step: int, choice_id: int) -> ScenarioStep:
     """Record a decision at the run's current node; refuse stale or foreign choices."""
     if run.finished_at is not None:
-        raise ScenarioError("This run has already ended. Start again to replay it.", 409)
+        raise MovedOn("This run has already ended. Start again to replay it.")
     if step != len(run.steps):
-        raise ScenarioError(
+        raise MovedOn(
             "That decision was already made, perhaps in another tab or window. "
-            "Here is where the scenario stands now.",
-            409,
+            "Here is where the scenario stands now."
         )
     current = node(run.scenario, run.current_key)
     choice = next((c for c in current.choices if c.id == choice_id), None)
     if choice is None:
-        raise ScenarioError("That choice is not offered at this point in the scenario.")
+        raise NotOffered("That choice is not offered at this point in the scenario.")
     taken = ScenarioStep(
         run_id=run.id,
         position=step,
@@ -103,10 +111,9 @@ def choose(run: ScenarioRun, step: int, choice_id: int) -> ScenarioStep:
                 raise _RunMovedOn
     except (IntegrityError, _RunMovedOn):
         db.session.expire(run)
-        raise ScenarioError(
+        raise MovedOn(
             "That decision was already made in another tab or window. "
-            "Here is where the scenario stands now.",
-            409,
+            "Here is where the scenario stands now."
         ) from None
     db.session.expire(run)
     if node(run.scenario, choice.target_key).ending:

@@ -5,6 +5,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from signpost.errors import Invalid
 from signpost.models import User
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -22,7 +23,7 @@ ALIASES = {
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Invalid):
     """The file as a whole cannot be read; nothing is imported."""
 
 

@@ -48,16 +48,18 @@ def test_the_public_endpoints_are_the_ones_meant_to_be(app):
     public = {r.endpoint for r, _ in _rules(app, lambda a: a == PUBLIC)}
     assert public == {
         "static",
-        "assets.asset",
-        "auth.sign_in",
-        "auth.register",
-        "auth.forgot_password",
-        "auth.reset_password",
+        "content.asset",
+        "accounts.sign_in",
+        "accounts.register",
+        "accounts.forgot_password",
+        "accounts.reset_password",
         "certificates.verify",
         "certificates.verify_code",
         "certificates.short",
         "main.healthz",
-        "assignments.unsubscribe",
+        "reminders.unsubscribe",
+        "moved.sessions",
+        "moved.unsubscribe",
     }
 
 

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from signpost import effectiveness
 from signpost.extensions import db
 from signpost.models import (
     ConfidenceRating,
@@ -17,7 +18,6 @@ from signpost.models import (
     Role,
     utcnow,
 )
-from signpost.reports import effectiveness
 from tests.factories import AgencyFactory, UserFactory
 
 

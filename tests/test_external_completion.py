@@ -70,7 +70,7 @@ def form(person, what: str, evidence: bytes, name: str = "certificate.pdf", **ch
 
 
 def post(client, data):
-    return client.submit("/sessions/external/new", data, content_type="multipart/form-data")
+    return client.submit("/external/new", data, content_type="multipart/form-data")
 
 
 def nothing_written():
@@ -192,7 +192,7 @@ def test_a_lead_records_for_their_own_agencys_staff_only(client, auth, lead, cou
     assert nothing_written()
     auth.logout()
     auth.login(outsider)
-    assert client.get("/sessions/external/new").status_code == 403
+    assert client.get("/external/new").status_code == 403
 
 
 def test_the_domain_checks_the_file_itself_not_its_name():
@@ -213,7 +213,7 @@ def test_who_may_download_the_evidence(client, auth, agency, lead, staff, course
     post(client, form(staff, f"course:{course.id}", pdf))
     auth.logout()
     entry = db.session.scalar(select(ExternalCompletion))
-    url = f"/sessions/external/{entry.id}/evidence"
+    url = f"/external/{entry.id}/evidence"
 
     assert client.get(url).status_code == 302  # signed out: to the sign-in page
     allowed = [
@@ -237,7 +237,7 @@ def test_who_may_download_the_evidence(client, auth, agency, lead, staff, course
     for person in refused:
         auth.login(person)
         assert client.get(url).status_code == 404, person
-        assert client.get(f"/sessions/external/{entry.id + 1}/evidence").status_code == 404
+        assert client.get(f"/external/{entry.id + 1}/evidence").status_code == 404
         auth.logout()
     downloads = db.session.scalars(
         select(AuditEvent.actor_id).where(AuditEvent.action == "evidence_downloaded")
@@ -252,9 +252,9 @@ def test_the_person_sees_their_recorded_training_and_colleagues_do_not(
     post(client, form(staff, f"module:{module('basics').id}", small_pdf()))
     auth.logout()
     auth.login(staff)
-    html = client.get("/sessions/").get_data(as_text=True)
+    html = client.get("/face-to-face/").get_data(as_text=True)
     assert "Your training recorded elsewhere" in html and "The basics" in html
-    assert client.get("/sessions/external/").status_code == 403
+    assert client.get("/external/").status_code == 403
     auth.logout()
     auth.login(UserFactory(roles=[Role.AGENCY_LEAD]))
-    assert staff.name not in client.get("/sessions/external/").get_data(as_text=True)
+    assert staff.name not in client.get("/external/").get_data(as_text=True)

@@ -125,7 +125,7 @@ def test_scheduling_refuses_bad_sessions_and_saves_nothing(admin, course, change
     args.update(changes)
     with pytest.raises(face_to_face.FaceToFaceError, match=message) as refused:
         face_to_face.schedule(admin, **args)
-    assert refused.value.field == field
+    assert refused.value.about == field
     db.session.rollback()
     assert (
         count(TrainingSession) == 0
@@ -158,7 +158,7 @@ def test_the_schedule_form_takes_uk_times_and_shows_errors_by_their_fields(
     client, auth, lead, course
 ):
     auth.login(lead)
-    html = client.get("/sessions/new").get_data(as_text=True)
+    html = client.get("/face-to-face/new").get_data(as_text=True)
     assert "Who can book" not in html and lead.agency.name in html  # a lead cannot choose
     data = {
         "subject": f"course:{course.id}",
@@ -167,30 +167,30 @@ def test_the_schedule_form_takes_uk_times_and_shows_errors_by_their_fields(
         "place": "Room 2",
         "capacity": "0",
     }
-    html = client.submit("/sessions/new", data).get_data(as_text=True)
+    html = client.submit("/face-to-face/new", data).get_data(as_text=True)
     assert "There is a problem" in html
     assert '<a href="#capacity">Places must be between 1 and 1000</a>' in html
     assert count(TrainingSession) == 0
 
-    html = client.submit("/sessions/new", {**data, "capacity": "20"}).get_data(as_text=True)
+    html = client.submit("/face-to-face/new", {**data, "capacity": "20"}).get_data(as_text=True)
     assert '<a href="#ends_at">The session must end after it starts.</a>' in html
     assert count(TrainingSession) == 0
 
     response = client.submit(
-        "/sessions/new", {**data, "capacity": "20", "ends_at": "2030-07-01T12:30"}
+        "/face-to-face/new", {**data, "capacity": "20", "ends_at": "2030-07-01T12:30"}
     )
     session = db.session.scalar(select(TrainingSession))
-    assert response.headers["Location"] == f"/sessions/{session.id}"
+    assert response.headers["Location"] == f"/face-to-face/{session.id}"
     # 09:30 in July is British Summer Time: 08:30 UTC.
     assert session.starts_at == dt.datetime(2030, 7, 1, 8, 30)
     assert session.agency_id == lead.agency_id and session.capacity == 20
-    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    html = client.get(f"/face-to-face/{session.id}").get_data(as_text=True)
     assert "Mon 1 July 2030, 09:30" in html and "Starter course" in html
 
 
 def test_only_admins_and_leads_schedule(client, auth):
     auth.login(UserFactory())
-    assert client.get("/sessions/new").status_code == 403
+    assert client.get("/face-to-face/new").status_code == 403
 
 
 # Booking
@@ -200,9 +200,9 @@ def test_a_learner_books_and_cancels_through_the_pages(client, auth, course):
     session = make_session(course=course, capacity=2)
     person = UserFactory()
     auth.login(person)
-    html = client.get("/sessions/").get_data(as_text=True)
+    html = client.get("/face-to-face/").get_data(as_text=True)
     assert "Working together on CSE" in html and "2 of 2 left" in html
-    page = f"/sessions/{session.id}"
+    page = f"/face-to-face/{session.id}"
     assert "Book a place" in client.get(page).get_data(as_text=True)
 
     response = client.submit(f"{page}/book", page=page)
@@ -257,11 +257,11 @@ def test_a_learner_cannot_book_another_agencys_session(client, auth, course):
     with pytest.raises(face_to_face.NotAllowed):
         face_to_face.book(person, theirs)
     auth.login(person)
-    html = client.get("/sessions/").get_data(as_text=True)
-    assert f"/sessions/{ours.id}" in html and f"/sessions/{theirs.id}" not in html
-    assert client.get(f"/sessions/{theirs.id}").status_code == 404
-    token = client.csrf_token(f"/sessions/{ours.id}")
-    response = client.post(f"/sessions/{theirs.id}/book", data={"csrf_token": token})
+    html = client.get("/face-to-face/").get_data(as_text=True)
+    assert f"/face-to-face/{ours.id}" in html and f"/face-to-face/{theirs.id}" not in html
+    assert client.get(f"/face-to-face/{theirs.id}").status_code == 404
+    token = client.csrf_token(f"/face-to-face/{ours.id}")
+    response = client.post(f"/face-to-face/{theirs.id}/book", data={"csrf_token": token})
     assert response.status_code == 404
     assert count(Booking) == 0
 
@@ -270,7 +270,7 @@ def test_a_learner_cannot_book_another_agencys_session(client, auth, course):
 def test_the_last_places_taken_at_once_never_overbook(app, course, capacity, people):
     """Everyone presses Book at the same moment; only `capacity` of them get a place."""
     session_id = make_session(course=course, capacity=capacity).id
-    page = f"/sessions/{session_id}"
+    page = f"/face-to-face/{session_id}"
     clients, tokens = [], {}
     for _ in range(people):
         browser = app.test_client()
@@ -291,7 +291,7 @@ def test_the_last_places_taken_at_once_never_overbook(app, course, capacity, peo
 
 
 def register(client, session, marks: dict) -> object:
-    page = f"/sessions/{session.id}/attendance"
+    page = f"/face-to-face/{session.id}/attendance"
     data = {f"attended-{booking.id}": value for booking, value in marks.items()}
     return client.submit(page, data)
 
@@ -328,7 +328,7 @@ def test_attending_a_course_session_completes_the_course_with_one_certificate(
     begin(session)
     auth.login(lead)
     assert f"Did {person.name} attend?" in client.get(
-        f"/sessions/{session.id}/attendance"
+        f"/face-to-face/{session.id}/attendance"
     ).get_data(as_text=True)
 
     register(client, session, {booking: "yes"})
@@ -392,7 +392,7 @@ def test_attendance_waits_until_the_session_starts(client, auth, admin, course):
     session = make_session(module_=module("basics"))
     (booking,) = booked(session, UserFactory())
     auth.login(admin)
-    html = client.get(f"/sessions/{session.id}/attendance").get_data(as_text=True)
+    html = client.get(f"/face-to-face/{session.id}/attendance").get_data(as_text=True)
     assert "once the session has started" in html and "Save attendance" not in html
     response = register(client, session, {booking: "yes"})
     assert response.status_code == 409
@@ -410,13 +410,13 @@ def test_a_lead_from_another_agency_cannot_take_the_register(client, auth, lead,
     begin(open_to_all)
     auth.login(lead)
 
-    assert client.get(f"/sessions/{theirs.id}/attendance").status_code == 404
-    token = client.csrf_token("/sessions/")
+    assert client.get(f"/face-to-face/{theirs.id}/attendance").status_code == 404
+    token = client.csrf_token("/face-to-face/")
     for target, row in ((theirs, booking), (open_to_all, open_booking)):
         data = {f"attended-{row.id}": "yes", "csrf_token": token}
-        response = client.post(f"/sessions/{target.id}/attendance", data=data)
+        response = client.post(f"/face-to-face/{target.id}/attendance", data=data)
         assert response.status_code == (404 if target is theirs else 403)
-        cancel = client.post(f"/sessions/{target.id}/cancel", data={"csrf_token": token})
+        cancel = client.post(f"/face-to-face/{target.id}/cancel", data={"csrf_token": token})
         assert cancel.status_code == (404 if target is theirs else 403)
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).attended is None
@@ -431,7 +431,7 @@ def test_a_lead_from_another_agency_cannot_take_the_register(client, auth, lead,
 def test_an_organiser_cancels_a_session_and_nobody_can_book_it(client, auth, lead, course):
     session = make_session(course=course, agency=lead.agency)
     auth.login(lead)
-    page = f"/sessions/{session.id}"
+    page = f"/face-to-face/{session.id}"
     client.submit(f"{page}/cancel", page=page)
     html = client.get(page).get_data(as_text=True)
     assert "This session has been cancelled." in html and "Book a place" not in html

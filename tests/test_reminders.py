@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from blueprints.assignments import commands
+from blueprints.reminders import commands
 from signpost import catalogue, progress, reminders
 from signpost.extensions import db
 from signpost.models import Assignment, AuditEvent, ReminderLog, Role, User, utcnow
@@ -124,7 +124,7 @@ def test_the_lead_summary_counts_their_agency_and_names_who_is_overdue(runner, s
     assert "Olu Overdue" in html
     for absent in ("Gil Gone", "Erin Erased", "Sam Soon"):
         assert absent not in text
-    link = re.search(r"http://localhost/assignments/unsubscribe/\S+", text).group(0)
+    link = re.search(r"http://localhost/reminders/unsubscribe/\S+", text).group(0)
     assert f'href="{link}"' in html
 
 
@@ -209,7 +209,7 @@ def test_a_stale_claim_is_taken_over_but_a_fresh_one_is_left_alone(runner, smtp,
 def test_unsubscribing_from_summaries_needs_no_sign_in(client, runner, smtp, scene):
     send(runner)
     lead = scene["lead"]
-    link = re.search(r"http://localhost(/assignments/unsubscribe/\S+)", smtp.text(only(smtp, lead)))
+    link = re.search(r"http://localhost(/reminders/unsubscribe/\S+)", smtp.text(only(smtp, lead)))
     url = link.group(1)
     page = client.get(url)
     assert page.status_code == 200 and "Stop summary emails" in page.get_data(as_text=True)
@@ -232,10 +232,10 @@ def test_a_tampered_unsubscribe_token_is_refused(client, app, scene):
     token = reminders.unsubscribe_token(app.config["SECRET_KEY"], lead.id)
     forged = reminders.unsubscribe_token("some-other-secret-key-of-enough-length", lead.id)
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged, "nonsense"):
-        assert client.get(f"/assignments/unsubscribe/{bad}").status_code == 400
+        assert client.get(f"/reminders/unsubscribe/{bad}").status_code == 400
         response = client.submit(
-            f"/assignments/unsubscribe/{bad}", page=f"/assignments/unsubscribe/{token}"
+            f"/reminders/unsubscribe/{bad}", page=f"/reminders/unsubscribe/{token}"
         )
         assert response.status_code == 400
     assert db.session.get(User, lead.id).summary_emails is True
-    assert client.get(f"/assignments/unsubscribe/{token}").status_code == 200
+    assert client.get(f"/reminders/unsubscribe/{token}").status_code == 200

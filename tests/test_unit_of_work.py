@@ -124,3 +124,20 @@ def test_nothing_but_the_unit_of_work_commits_or_rolls_back_a_session():
         for call in _transaction_calls(path)
     ]
     assert calls == []
+
+
+def test_domain_errors_carry_no_http_status():
+    # The web layer maps kinds of domain error to statuses (blueprints/errors.py).
+    found = []
+    for path in sorted((ROOT / "signpost").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                values = [*node.exc.args, *(k.value for k in node.exc.keywords)]
+                codes = [
+                    v.value
+                    for v in values
+                    if isinstance(v, ast.Constant) and isinstance(v.value, int)
+                ]
+                if any(100 <= code <= 599 for code in codes):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -1,4 +1,4 @@
-"""Forms for assignment rules and for unsubscribing from summary emails."""
+"""The form for an assignment rule."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
@@ -46,7 +46,3 @@ class RuleForm(FlaskForm):
             )
             return False
         return ok
-
-
-class ConfirmForm(FlaskForm):
-    """A button, protected against cross-site requests."""

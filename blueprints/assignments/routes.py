@@ -1,12 +1,13 @@
 """Assignment rules: which courses are required of whom, and by when."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import client_ip, public, role_required, visible_or_404
-from blueprints.assignments.forms import ConfirmForm, RuleForm
-from signpost import assignment_status, assignments, catalogue, reminders
+from blueprints.access import client_ip, role_required, visible_or_404
+from blueprints.assignments.forms import RuleForm
+from blueprints.form_errors import show_error
+from signpost import assignment_status, assignments, catalogue
 from signpost.completion import STATUS_LABELS
 from signpost.extensions import db
 from signpost.models import ROLE_LABELS, Agency, AssignmentRule, Role, Team, User, utcnow
@@ -80,7 +81,7 @@ def new():
         except assignments.OutOfScope:
             abort(404)  # another agency is out of scope
         except assignments.RuleError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_error(form, error)
         else:
             flash(
                 f"Rule created. The course is now assigned to {changed} "
@@ -120,21 +121,3 @@ def deactivate(rule_id: int):
         abort(403, description=str(error))
     flash("The rule is no longer active. People it already assigned keep the course.", "success")
     return redirect(url_for("assignments.rule", rule_id=found.id))
-
-
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-@public
-def unsubscribe(token: str):
-    """Stop the weekly summary emails from the link in one; no sign-in needed."""
-    person = reminders.user_for_token(current_app.config["SECRET_KEY"], token)
-    if person is None:
-        abort(
-            400,
-            description="This unsubscribe link is not valid. Copy the whole link from "
-            "the email, or sign in and contact an administrator.",
-        )
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        reminders.unsubscribe(person, client_ip())
-        return render_template("assignments/unsubscribed.html", person=person)
-    return render_template("assignments/unsubscribe.html", form=form, person=person)

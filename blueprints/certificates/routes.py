@@ -17,7 +17,7 @@ from blueprints.access import (
 )
 from blueprints.certificates.forms import RevokeForm, VerifyForm
 from blueprints.certificates.pdf import pdf_bytes, verify_url
-from blueprints.errors import render_error
+from blueprints.errors import abort_for, render_error
 from signpost import audit, certificates, unit_of_work
 from signpost.extensions import db, limiter
 from signpost.models import Certificate, Role, User
@@ -212,6 +212,6 @@ def reissue(cert_id: int):
     try:
         fresh = certificates.reissue(cert, current_user, client_ip())
     except certificates.CertificateError as error:
-        abort(409, description=str(error))
+        abort_for(error)
     flash("A new certificate has been issued; the old one now shows as replaced.", "success")
     return redirect(url_for("certificates.admin", cert_id=fresh.id))

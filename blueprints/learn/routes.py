@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from blueprints.access import role_required, visible_or_404
+from blueprints.errors import abort_for
 from blueprints.learn.steps import step_url
 from signpost import catalogue, certificates, completion, progress, quizzes, scenarios
 from signpost.models import QuizAttempt, Role, ScenarioRun, utcnow
@@ -202,7 +203,7 @@ def submit_attempt(attempt_id: int):
             return _render_attempt(found, errors=missing, answers=answers, status=422)
         _, created = quizzes.submit(found, key, answers)
     except quizzes.QuizError as error:
-        abort(error.status, description=str(error))
+        abort_for(error)
     if not created:
         flash("This attempt was already submitted. This is its result.", "info")
     return redirect(url_for("learn.attempt", attempt_id=found.id))
@@ -302,8 +303,8 @@ def run_choose(run_id: int):
             )
     try:
         scenarios.choose(found, step, choice_id)
+    except scenarios.MovedOn as error:
+        return _render_run(found, str(error), 409)
     except scenarios.ScenarioError as error:
-        if error.status == 409:
-            return _render_run(found, str(error), 409)
-        abort(error.status, description=str(error))
+        abort_for(error)
     return redirect(url_for("learn.run", run_id=found.id))

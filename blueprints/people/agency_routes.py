@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from blueprints.access import client_ip, role_required
+from blueprints.form_errors import show_error
 from blueprints.people.blueprint import bp
 from blueprints.people.forms import AgencyForm, TeamForm
 from signpost import agencies
@@ -23,7 +24,7 @@ def agencies_index():
                 current_user, form.name.data, AgencyKind(form.kind.data), client_ip()
             )
         except PeopleError as error:
-            form[error.field].errors.append(str(error))
+            show_error(form, error)
         else:
             flash(f"{agency.name} has been added.", "success")
             return redirect(url_for("people.agency", agency_id=agency.id))
@@ -48,7 +49,7 @@ def agency(agency_id: int):
                 current_user, agency, form.name.data, AgencyKind(form.kind.data), client_ip()
             )
         except PeopleError as error:
-            form[error.field].errors.append(str(error))
+            show_error(form, error)
         else:
             flash("Agency saved.", "success")
             return redirect(url_for("people.agency", agency_id=agency.id))

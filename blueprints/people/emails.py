@@ -9,7 +9,7 @@ from signpost.user_import import SET_PASSWORD_HOURS
 
 def send_set_password(user: User, token: str) -> None:
     """Email a new person the link to choose their password."""
-    link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
     context = {"user": user, "link": link, "days": SET_PASSWORD_HOURS // 24}
     mail.send(
         current_app.config,

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.access import client_ip, role_required, visible_or_404
+from blueprints.form_errors import show_error
 from blueprints.people import agency_routes, import_routes  # noqa: F401 - they add routes to bp
 from blueprints.people.blueprint import bp
 from blueprints.people.emails import send_all
@@ -118,7 +119,7 @@ def create():
         try:
             person = people.create_user(current_user, _details(form), client_ip())
         except people.PeopleError as error:
-            form[error.field].errors.append(str(error))
+            show_error(form, error)
         else:
             token = accounts.create_reset_token(person, SET_PASSWORD_HOURS)
             unit_of_work.after_commit(
@@ -146,7 +147,7 @@ def edit(user_id: int):
         try:
             changed = people.update_user(current_user, person, _details(form), client_ip())
         except people.PeopleError as error:
-            form[error.field].errors.append(str(error))
+            show_error(form, error)
         else:
             flash("Saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("people.edit", user_id=person.id))

@@ -8,11 +8,11 @@ from flask_login import current_user
 from blueprints.access import client_ip, role_required
 from blueprints.reports.forms import FilterForm
 from blueprints.reports.pdf import render_board_report
-from signpost import audit
+from signpost import audit, effectiveness
 from signpost.config import expiring_days
 from signpost.extensions import db
 from signpost.models import Agency, Course, Role, Team, utcnow
-from signpost.reports import charts, drilldown, effectiveness, exports
+from signpost.reports import charts, drilldown, exports
 from signpost.reports.dashboard import build
 from signpost.reports.filters import describe
 from signpost.reports.statuses import DEFINITIONS, STATUS_LABELS

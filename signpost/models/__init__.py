@@ -1,17 +1,11 @@
 """All models, imported here so that metadata and migrations see every table."""
 
-from signpost.models.accounts import PasswordResetToken, SiteSetting
-from signpost.models.administration import (
-    AssignmentRule,
-    Booking,
-    ConfidenceRating,
-    ExternalCompletion,
-    ReminderLog,
-    TrainingSession,
-)
+from signpost.models.accounts import PasswordResetToken
+from signpost.models.assignments import Assignment, AssignmentRule
 from signpost.models.audit import AuditEvent
 from signpost.models.base import Base, utcnow
 from signpost.models.certificates import Certificate, CertificatePdf
+from signpost.models.confidence import ConfidenceRating
 from signpost.models.content import (
     ContentAsset,
     Course,
@@ -26,6 +20,8 @@ from signpost.models.content import (
     ScenarioChoice,
     ScenarioNode,
 )
+from signpost.models.external import ExternalCompletion
+from signpost.models.face_to_face import Booking, TrainingSession
 from signpost.models.people import (
     AGENCY_KIND_LABELS,
     ROLE_LABELS,
@@ -37,7 +33,6 @@ from signpost.models.people import (
     UserRole,
 )
 from signpost.models.progress import (
-    Assignment,
     CourseCompletion,
     LessonCompletion,
     ModuleProgress,
@@ -46,7 +41,9 @@ from signpost.models.progress import (
     ScenarioRun,
     ScenarioStep,
 )
+from signpost.models.reminders import ReminderLog
 from signpost.models.reporting import CourseRecord
+from signpost.models.site_settings import SiteSetting
 
 __all__ = [
     "AGENCY_KIND_LABELS",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signpost.models.base import Base, utcnow
@@ -24,12 +24,3 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
-
-
-class SiteSetting(Base):
-    """A named setting an admin can change at run time."""
-
-    __tablename__ = "site_setting"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)

@@ -9,24 +9,6 @@ from signpost.models.base import Base, utcnow
 from signpost.models.content import Course, Module, ModuleVersion, Quiz, Scenario
 
 
-class Assignment(Base):
-    """A course a learner is required to complete, and by when."""
-
-    __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    due_at: Mapped[dt.datetime | None]
-    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    rule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assignment_rule.id", ondelete="SET NULL")
-    )
-
-    course: Mapped[Course] = relationship()
-
-
 class ModuleProgress(Base):
     """One learner's pass through one version of a module; `round` counts renewals."""
 

@@ -1,0 +1,1 @@
+"""Course content: serving its images, and checking and importing content/."""

@@ -1,0 +1,1 @@
+"""Modules due for an accuracy review."""

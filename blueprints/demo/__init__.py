@@ -1,0 +1,1 @@
+"""Demo agencies and one account per role, for trying Signpost out."""

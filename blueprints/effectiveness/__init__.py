@@ -1,0 +1,1 @@
+"""Training effectiveness: confidence before and after, and quiz results, by agency."""

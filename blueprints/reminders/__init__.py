@@ -1,0 +1,1 @@
+"""Reminder emails: sending them (a command for cron) and unsubscribing."""
