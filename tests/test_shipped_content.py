@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from signpost.content.loader import load
+from signpost.local_details import KEYS
 
 CONTENT = Path(__file__).parents[1] / "content"
 
@@ -81,3 +82,12 @@ def test_every_choice_that_is_not_recommended_says_what_should_have_happened(tre
         if c.rating != "recommended" and not c.feedback
     ]
     assert not silent, silent
+
+
+# --- the trainers' guide --------------------------------------------------------------------
+
+
+def test_the_trainers_guide_lists_every_local_detail():
+    guide = (CONTENT / "README.md").read_text(encoding="utf-8")
+    missing = [key for key in KEYS if f"| `{key}` |" not in guide]
+    assert not missing, f"content/README.md does not list: {missing}"
