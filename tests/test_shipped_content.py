@@ -7,6 +7,8 @@ issue 12 came back.
 """
 
 import datetime as dt
+import difflib
+import itertools
 import re
 from pathlib import Path
 
@@ -98,8 +100,12 @@ def test_the_trainers_guide_lists_every_local_detail():
 # --- signposting ------------------------------------------------------------------------------
 
 
-def learner_texts(tree):
-    """(where, text) for every text a learner reads: pages, notes, questions and scenarios."""
+def learner_texts(tree, *, rejected: bool = True):
+    """(where, text) for every text a learner reads: pages, notes, questions and scenarios.
+
+    With rejected=False, leave out the wrong options and unsafe choices: what the material
+    shows in order to teach that it is wrong.
+    """
     for course in tree.courses:
         yield where(course.path, course.body_line), course.body
     for module in tree.modules:
@@ -108,12 +114,13 @@ def learner_texts(tree):
         for lesson in module.lessons:
             yield where(lesson.path, lesson.body_line), lesson.body
         for q in module.quiz.questions if module.quiz else []:
-            texts = [q.stem, q.explanation] + [t for o in q.options for t in (o.text, o.feedback)]
+            texts = [q.stem, q.explanation] + [o.feedback for o in q.options]
+            texts += [o.text for o in q.options if rejected or o.correct]
             yield from ((where(module.quiz.path, q.line), t) for t in texts)
         for scenario in module.scenarios:
             for node in scenario.nodes:
-                texts = [node.narrative, node.debrief]
-                texts += [t for c in node.choices for t in (c.text, c.feedback)]
+                texts = [node.narrative, node.debrief] + [c.feedback for c in node.choices]
+                texts += [c.text for c in node.choices if rejected or c.rating != "unsafe"]
                 yield from ((where(scenario.path, node.line), t) for t in texts)
 
 
@@ -138,7 +145,7 @@ def test_the_nspcc_helpline_is_offered_only_to_adults_worried_about_a_child(tree
     # employee assistance programme, Samaritans and NAPAC (DESIGN.md, README "Writing well").
     wrong = [
         f"{place}: {sentence}"
-        for place, text in learner_texts(tree)
+        for place, text in learner_texts(tree, rejected=False)
         for sentence in sentences(text)
         if "NSPCC" in sentence and "worried about a child" not in sentence
     ]
@@ -297,10 +304,10 @@ TEACHING_NOT_TO_USE = {
         "understanding-cse/04-forms-of-cse.md",
         '| "She\'s promiscuous." | "She is being sexually abused by several adults." |',
     ),
-    # Quizzes: wrong options and questions about blaming words.
+    # Quizzes: wrong options, and questions about blaming words.
     (
         "language-and-victim-blaming/quiz.md",
-        "A colleague says in a meeting, \"She's 15 but she's 'consenting', so there's not much we can do.\" What is the most accurate response?",
+        "In a meeting you are chairing, a colleague says, \"She's 15 but she's 'consenting', so there's not much we can do.\" What is the most accurate response?",
     ),
     (
         "language-and-victim-blaming/quiz.md",
@@ -308,25 +315,13 @@ TEACHING_NOT_TO_USE = {
     ),
     (
         "language-and-victim-blaming/quiz.md",
-        'A senior colleague from another agency keeps describing a 13-year-old as "promiscuous" in a multi-agency meeting, and the group seems to be moving towards taking no action. What is the best response?',
+        'In a multi-agency meeting you are attending, a senior colleague from another agency keeps describing a 13-year-old as "promiscuous", and the group seems to be moving towards taking no action. What is your best response?',
     ),
     (
         "language-and-victim-blaming/quiz.md",
         'Explanation: Phrases such as "putting herself at risk" place the responsibility on the child. Better language describes what adults are doing and the harm to the child, for example "is at risk of sexual exploitation" or "is being exploited" (The Children\'s Society and NAPAC, 2024).',
     ),
     ("spotting-the-signs/quiz.md", '- [ ] "She is promiscuous and seems to like the attention."'),
-    ("spotting-the-signs/quiz.md", '- [x] "She is putting herself at risk."'),
-    ("the-16-18-gap/quiz.md", '- [ ] She is "consenting", so there is nothing to report.'),
-    ("the-16-18-gap/quiz.md", '- [ ] She should be warned that she is "putting herself at risk".'),
-    (
-        "the-16-18-gap/quiz.md",
-        'Feedback: No. The statutory definition says a child may be exploited even if the activity appears consensual. Describing a child as "consenting" to exploitation is victim-blaming language.',
-    ),
-    ("understanding-cse/quiz.md", '- [ ] "He is putting himself at risk by going missing."'),
-    (
-        "understanding-cse/quiz.md",
-        'Explanation: Inquiries summarised by Coffey (2017) found that exploited children had been wrongly labelled as "promiscuous" and as having "consented", and that these labels helped adults to look away. Research describes a shift towards seeing these children as victims of abuse rather than as offenders (Dodsworth and Sorensen, 2016). Records follow children between agencies, so accurate language matters.',
-    ),
 }
 
 
@@ -367,4 +362,125 @@ def test_every_module_is_referenced_and_due_for_review_within_two_years(tree):
         assert module.review_by is not None, f"{module.slug}: no review_by"
         assert module.review_by <= latest, (
             f"{module.slug}: review_by {module.review_by} is too far off"
+        )
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def plain_length(markdown: str) -> int:
+    """Characters a learner reads: link text without its address, no emphasis marks."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return len(" ".join(re.sub(r"[*_`]", "", text).split()))
+
+
+def questions(tree):
+    """(quiz path, question) for every question in every shipped quiz."""
+    for module in tree.modules:
+        for question in module.quiz.questions if module.quiz else []:
+            yield module.quiz.path, question
+
+
+def correct_rank(question) -> str:
+    """Whether the correct option of a single-answer question is the longest, the shortest or
+    neither. A tie with the longest wrong option counts as longest (a learner could still
+    spot it by length), and a tie with the shortest as shortest."""
+    right = next(plain_length(o.text) for o in question.options if o.correct)
+    wrong = [plain_length(o.text) for o in question.options if not o.correct]
+    return "longest" if right >= max(wrong) else "shortest" if right <= min(wrong) else "middle"
+
+
+def test_the_correct_option_is_not_given_away_by_its_length(tree):
+    ranks = [correct_rank(q) for _, q in questions(tree) if q.kind == "single"]
+    assert len(ranks) >= 30
+    assert ranks.count("longest") <= len(ranks) / 3, f"{ranks.count('longest')} of {len(ranks)}"
+    # ...and not by being the shortest either: learners soon spot a pattern the other way.
+    assert ranks.count("shortest") <= len(ranks) / 2, f"{ranks.count('shortest')} of {len(ranks)}"
+
+
+def test_every_multiple_answer_question_has_at_least_two_wrong_options(tree):
+    few = [
+        where(path, q.line)
+        for path, q in questions(tree)
+        if q.kind == "multiple" and sum(not o.correct for o in q.options) < 2
+    ]
+    assert not few, few
+
+
+def test_every_question_names_the_lesson_that_covers_it(tree):
+    missing = [where(path, q.line) for path, q in questions(tree) if not q.lesson]
+    assert not missing, missing
+
+
+# A question about a study's findings or a definition tests recall, not judgement.
+RECALL = re.compile(
+    r"\baccording to\b|\bwhich of these did\b|\bwhat did\b.*\b(?:find|say)\b|\bwhat is meant by\b"
+    r"|\bbest describes?\b|^what is (?:a|an|the)\b|\(\d{4}\)",
+    re.IGNORECASE,
+)
+# "you", or a named child: "Dani, 15" or "Amira (14)".
+APPLIED = re.compile(r"\b(?i:you|your)\b|\b[A-Z][a-z]+(?:, | \()\d{1,2}\b")
+
+
+def test_questions_are_about_a_named_child_or_you_not_recall(tree):
+    for path, q in questions(tree):
+        stem = " ".join(q.stem.split())
+        assert not RECALL.search(stem), f"{where(path, q.line)}: tests recall: {stem}"
+        assert APPLIED.search(stem), f"{where(path, q.line)}: not about a named child or you"
+
+
+def test_no_question_is_asked_twice_across_modules(tree):
+    stems = [
+        (path.parent.name, where(path, q.line), " ".join(q.stem.lower().split()))
+        for path, q in questions(tree)
+    ]
+    for (module_a, at_a, a), (module_b, at_b, b) in itertools.combinations(stems, 2):
+        if module_a != module_b:
+            similar = difflib.SequenceMatcher(None, a, b).ratio()
+            assert similar < 0.8, f"{at_a} and {at_b} ask nearly the same question"
+
+
+def test_quizzes_make_a_learner_wait_only_after_repeated_failures(tree):
+    for module in tree.modules:
+        quiz = module.quiz
+        assert quiz is not None, f"{module.slug} has no quiz"
+        assert quiz.draw <= len(quiz.questions)
+        # One retry straight away after a slip; then time to go back over the lessons.
+        assert quiz.wait_after_failures >= 2 and quiz.wait_minutes >= 15, module.slug
+
+
+# --- time and CPD hours -----------------------------------------------------------------------
+
+
+def words(text: str) -> int:
+    return len([w for w in text.split() if re.search(r"[A-Za-z0-9]", w)])
+
+
+def real_minutes(module) -> int:
+    parts = sum(lesson.minutes for lesson in module.lessons)
+    parts += module.quiz.minutes if module.quiz else 0
+    return parts + sum(scenario.minutes for scenario in module.scenarios)
+
+
+def test_module_minutes_are_the_sum_of_their_parts(tree):
+    for module in tree.modules:
+        assert module.minutes == real_minutes(module), module.slug
+
+
+def test_lesson_minutes_match_the_reading_they_take(tree):
+    # README: about 170 words a minute. Allow for tables and thinking time, not for padding.
+    for module in tree.modules:
+        for lesson in module.lessons:
+            count = words(lesson.body)
+            assert count / 250 <= lesson.minutes <= count / 120 + 1, (
+                f"{where(lesson.path, 1)}: {lesson.minutes} minutes for {count} words"
+            )
+
+
+def test_cpd_hours_are_no_more_than_the_time_the_modules_take(tree):
+    modules = {m.slug: m for m in tree.modules}
+    for course in tree.courses:
+        hours = sum(real_minutes(modules[slug]) for slug in course.modules) / 60
+        assert 0 < course.cpd_hours <= hours, (
+            f"{course.slug}: {course.cpd_hours} h for {hours:.2f} h"
         )
