@@ -147,7 +147,8 @@ def test_the_nspcc_helpline_is_offered_only_to_adults_worried_about_a_child(tree
         f"{place}: {sentence}"
         for place, text in learner_texts(tree, rejected=False)
         for sentence in sentences(text)
-        if "NSPCC" in sentence and "worried about a child" not in sentence
+        if ("NSPCC helpline" in sentence or "0808 800 5000" in sentence)
+        and "worried about a child" not in sentence
     ]
     assert not wrong, "\n".join(wrong)
 
@@ -484,3 +485,36 @@ def test_cpd_hours_are_no_more_than_the_time_the_modules_take(tree):
         assert 0 < course.cpd_hours <= hours, (
             f"{course.slug}: {course.cpd_hours} h for {hours:.2f} h"
         )
+
+
+# --- exploitation beyond CSE ------------------------------------------------------------------
+
+
+def test_the_level_2_course_covers_exploitation_beyond_cse(tree):
+    level_2 = next(c for c in tree.courses if c.slug == "cse-multi-agency")
+    assert "exploitation-beyond-cse" in level_2.modules
+    module = next(m for m in tree.modules if m.slug == "exploitation-beyond-cse")
+    assert module.level == 2 and module.review_by <= dt.date(2027, 12, 1)
+    assert 4 <= len(module.lessons) <= 6
+    assert module.quiz and len(module.quiz.questions) > module.quiz.draw
+    [scenario] = module.scenarios
+    decisions = [n for n in scenario.nodes if not n.ending]
+    endings = {n.outcome for n in scenario.nodes if n.ending}
+    assert len(decisions) >= 10 and len([n for n in scenario.nodes if n.ending]) >= 3
+    assert {"good", "poor"} <= endings
+    assert re.search(r"police|nurse|doctor|health", scenario.role or "", re.IGNORECASE)
+    # The module names what the issue asked for, so that a rewrite cannot quietly drop one.
+    text = " ".join(lesson.body for lesson in module.lessons)
+    for topic in [
+        "county lines",
+        "National Referral Mechanism",
+        "section 45",
+        "independent child trafficking guardian",
+        "contextual safeguarding",
+        "nudify",
+        "learning disabilit",
+        "LGBTQ+",
+        "IICSA",
+        "Casey",
+    ]:
+        assert topic.lower() in text.lower(), topic
