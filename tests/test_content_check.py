@@ -693,6 +693,177 @@ def test_node_with_no_narrative(tmp_path):
     expect(root, "basics/scenario-x.md", 17, "node 'ask' has no narrative")
 
 
+# --- scenario ratings and order ---------------------------------------------------------
+
+
+def test_choice_without_a_rating(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/scenario-x.md",
+        replace=("- [acceptable] Wait and see -> ignored", "- Wait and see -> ignored"),
+    )
+    expect(root, "basics/scenario-x.md", 23, "this choice has no rating")
+
+
+def test_first_choice_without_a_rating_is_not_taken_for_narrative(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/scenario-x.md",
+        replace=("- [recommended] Ask what is wrong -> ask", "- Ask what is wrong -> ask"),
+    )
+    problems = expect(root, "basics/scenario-x.md", 12, "this choice has no rating", alone=False)
+    # ...and without it the node has no recommended choice left.
+    assert ("basics/scenario-x.md", 8, "node 'begin' has no [recommended] choice") in problems
+
+
+def test_unknown_rating_is_named(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/scenario-x.md",
+        replace=("- [acceptable] Wait and see", "- [fine] Wait and see"),
+    )
+    expect(root, "basics/scenario-x.md", 23, "(unknown rating 'fine')")
+
+
+POSITIONAL = [
+    "All of the above",
+    "None of the above",
+    "Both of the above",
+    "The option above, but sooner",
+    "As above",
+    "Option B",
+    "Answer (c), and tell your lead",
+    "The first option",
+    "The last choice",
+]
+
+
+@pytest.mark.parametrize("text", POSITIONAL)
+def test_a_quiz_option_that_relies_on_its_position(tmp_path, text):
+    root = broken(tmp_path, "basics/quiz.md", replace=("- [ ] Wrong", f"- [ ] {text}"))
+    expect(root, "basics/quiz.md", 32, "learners see them shuffled")
+
+
+@pytest.mark.parametrize("text", POSITIONAL[:3])
+def test_a_scenario_choice_that_relies_on_its_position(tmp_path, text):
+    root = broken(
+        tmp_path,
+        "basics/scenario-x.md",
+        replace=("- [acceptable] Wait and see", f"- [acceptable] {text}"),
+    )
+    expect(root, "basics/scenario-x.md", 23, f"'{text}' depends on the order")
+
+
+def test_option_feedback_that_points_at_another_option(tmp_path):
+    root = broken(
+        tmp_path, "basics/quiz.md", replace=("  Feedback: No.\n", "  Feedback: No: see option A.\n")
+    )
+    expect(root, "basics/quiz.md", 33, "'option A' depends on the order")
+
+
+def test_ordinary_words_near_position_words_pass(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/quiz.md",
+        replace=("- [ ] Wrong", "- [ ] Answer a question above all with the next step"),
+    )
+    assert found(root) == []
+
+
+# --- quiz settings: lesson and wait_after_failures ---------------------------------------
+
+
+def test_question_lesson_names_a_lesson_of_the_module(tmp_path):
+    root = broken(
+        tmp_path, "basics/quiz.md", replace=("type: single\n", "type: single\nlesson: 02-second\n")
+    )
+    tree, problems = load(root)
+    assert not problems
+    assert [q.lesson for q in tree.modules[0].quiz.questions] == ["02-second", None, None]
+
+
+def test_question_lesson_that_is_not_in_the_module(tmp_path):
+    root = broken(
+        tmp_path, "basics/quiz.md", replace=("type: single\n", "type: single\nlesson: 01-next\n")
+    )
+    expect(root, "basics/quiz.md", 11, "names lesson '01-next', which is not a lesson of this")
+
+
+def test_question_lesson_that_is_not_a_file_name(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/quiz.md",
+        replace=("type: multiple\n", "type: multiple\nlesson: The second lesson\n"),
+    )
+    problems = expect(root, "basics/quiz.md", 25, "must name a lesson file", alone=False)
+    assert all(n == 25 for _, n, _ in problems)
+
+
+@pytest.mark.parametrize("value", ["-1", "21", "two"])
+def test_wait_after_failures_out_of_range(tmp_path, value):
+    root = broken(
+        tmp_path,
+        "basics/quiz.md",
+        replace=("wait_minutes: 0\n", f"wait_minutes: 0\nwait_after_failures: {value}\n"),
+    )
+    message = "whole number" if value == "two" else "between 0 and 20"
+    expect(root, "basics/quiz.md", 7, message)
+
+
+# --- local details ------------------------------------------------------------------------
+
+
+def test_known_local_details_with_and_without_fallback_pass(tmp_path):
+    root = broken(
+        tmp_path,
+        "basics/02-second.md",
+        append="\nCall {{local.front_door_phone}} or {{local.lado|your LADO}}.\n",
+    )
+    assert found(root) == []
+
+
+def test_unknown_local_detail(tmp_path):
+    root = broken(tmp_path, "basics/02-second.md", append="\nCall {{local.xyz}} now.\n")
+    problems = expect(root, "basics/02-second.md", 10, "unknown local detail 'xyz' (known: ")
+    assert "front_door_phone, " in problems[0][2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{{local.}}", "{{ local.lado }}", "{{local.lado", "{{local.Lado}}", "{local.lado}"],
+)
+def test_malformed_local_detail(tmp_path, text):
+    root = broken(tmp_path, "basics/02-second.md", append=f"\nA line.\nCall {text} now.\n")
+    expect(root, "basics/02-second.md", 11, "malformed local detail")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "line"),
+    [
+        ("courses/demo.md", "Everyone.", 16),  # course page
+        ("courses/demo.md", "A tiny course used by the tests.", 3),  # course summary
+        ("courses/demo.md", "I can explain the basics.", 11),  # a confidence statement
+        ("basics/module.md", "What this module covers.", 23),  # module contents page
+        ("basics/module.md", "A small module with every kind of part.", 3),  # summary
+        ("basics/module.md", "Know where to go next.", 9),  # the second outcome
+        ("basics/module.md", "This module is only a test.", 13),  # content note
+        ("basics/01-first.md", "# First heading", 6),  # lesson
+        ("basics/quiz.md", "Which one is right?", 12),  # question text
+        ("basics/quiz.md", "The right answer", 14),  # option
+        ("basics/quiz.md", "It is wrong for two reasons.", 18),  # option feedback
+        ("basics/quiz.md", "The second line of the explanation.", 21),  # explanation
+        ("basics/scenario-x.md", "You decide what to do.", 3),  # scenario summary
+        ("basics/scenario-x.md", "Something worrying happens.", 10),  # narrative
+        ("basics/scenario-x.md", "Ask what is wrong", 12),  # choice
+        ("basics/scenario-x.md", "Asking is where protection starts.", 13),  # choice feedback
+        ("basics/scenario-x.md", "That is what protects children.", 31),  # debrief
+    ],
+)
+def test_unknown_local_detail_in_every_kind_of_text(tmp_path, file, old, line):
+    root = broken(tmp_path, file, replace=(old, f"{old} {{{{local.nope}}}}"))
+    expect(root, file, line, "unknown local detail 'nope'")
+
+
 # --- Markdown: unsafe HTML, links, images ---------------------------------------------------
 
 # Appended to basics/02-second.md (8 lines), these start on line 10.

@@ -1,6 +1,7 @@
 """Parsing content files: front matter, quizzes, scenarios, and rendering to safe HTML."""
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from signpost.content.problems import Problems
 from signpost.content.quiz import parse_quiz
 from signpost.content.render import render, render_inline
 from signpost.content.scenario import parse_scenario, recommended_path
+from signpost.local_details import KEYS, placeholders
 
 VALID = Path(__file__).parent / "content_fixtures" / "valid"
 
@@ -119,6 +121,8 @@ def test_quiz_settings_and_questions():
         "Check your understanding", 80, 2, 0, 0,
     )  # fmt: skip
     assert quiz.minutes == 3  # not given: 1.5 minutes a question drawn
+    assert quiz.wait_after_failures == 0  # not given: the wait follows every failed attempt
+    assert [q.lesson for q in quiz.questions] == [None, None, None]
     assert [(q.key, q.kind, q.line) for q in quiz.questions] == [
         ("pick-one", "single", 9),
         ("pick-many", "multiple", 23),
@@ -183,6 +187,48 @@ def test_quiz_details(tmp_path):
     ]
     assert q.explanation == "The explanation starts on the next line.\n\nIt has two paragraphs."
     assert q.explanation_line == 17
+
+
+def test_quiz_wait_after_failures_and_question_lessons(tmp_path):
+    path = write(
+        tmp_path,
+        "---\npass_mark: 80\ndraw: 1\nwait_minutes: 30\nwait_after_failures: 2\n---\n"
+        "## Question: q\n"  # 7
+        "lesson: 02-warning-signs.md\n"  # 8: the .md may be written, and is dropped
+        "type: multiple\n"  # settings may come in either order
+        "\n"
+        "Which?\n"
+        "\n"
+        "- [x] One\n"
+        "- [ ] Two\n"
+        "\n"
+        "Explanation: Because.\n",
+    )
+    quiz, problems = parse_quiz_file(path)
+    assert not problems
+    assert (quiz.wait_minutes, quiz.wait_after_failures) == (30, 2)
+    [q] = quiz.questions
+    assert (q.kind, q.lesson, q.lesson_line, q.stem) == (
+        "multiple",
+        "02-warning-signs",
+        8,
+        "Which?",
+    )
+
+
+def test_local_detail_placeholders():
+    text = "Ring {{local.front_door_phone}} or {{local.lado|your LADO, via your lead}}. {{ x }}"
+    assert placeholders(text) == [
+        ("front_door_phone", None, 5),
+        ("lado", "your LADO, via your lead", 35),
+    ]
+    assert placeholders("{{local.x|}}") == [("x", "", 0)]  # an empty fallback shows nothing
+    assert placeholders("{{local.Upper}} {{local.}} {{local.x") == []
+
+
+def test_local_detail_keys_have_labels():
+    assert {"front_door_phone", "lado", "escalation_policy_url", "safeguarding_lead"} <= set(KEYS)
+    assert all(re.fullmatch(r"[a-z0-9_]+", key) and label.strip() for key, label in KEYS.items())
 
 
 # --- scenario -----------------------------------------------------------------------------

@@ -1,12 +1,16 @@
-"""Checks on the Markdown inside content files: unsafe HTML, links and images."""
+"""Checks on the text inside content files: unsafe HTML, links, images, local details and
+wording that depends on where an option is shown."""
 
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from signpost.content.problems import Problems
 from signpost.content.render import is_relative, parse
+from signpost.content.sources import ContentTree, QuizSource, ScenarioSource
+from signpost.local_details import KEYS, PLACEHOLDER
 
 UNSAFE_HTML = [
     (re.compile(r"<\s*script\b", re.I), "raw HTML <script> is not allowed"),
@@ -21,6 +25,20 @@ UNSAFE_HTML = [
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 # markdown-it leaves a link to such a scheme as plain text; the check still reports it.
 UNLINKED_SCHEME = re.compile(r"(?:\]\(|\]:|<)\s*<?\s*(javascript|vbscript|data|file)\s*:", re.I)
+
+
+# Anything that starts like a placeholder (one or two braces, spaces, any case) must be one.
+PLACEHOLDER_START = re.compile(r"\{\{?\s*local\b", re.IGNORECASE)
+# Options and choices are shown in a shuffled order, so these point at nothing.
+POSITION_WORDS = re.compile(
+    r"(?i:\b(?:all|none|both|neither|either|any) of the above\b"
+    r"|\b(?:options?|answers?|choices?) (?:above|below)\b"
+    r"|\bas (?:above|below)\b"
+    r"|\bthe (?:first|second|third|fourth|fifth|last|previous|next|other) "
+    r"(?:options?|answers?|choices?)\b)"
+    # "option B", "answer (c)": a capital letter or one in brackets, not "answer a question".
+    r"|\b(?i:options?|answers?|choices?) (?:[A-E]|\([a-eA-E]\))(?![\w'])"
+)
 
 
 @dataclass
@@ -105,3 +123,100 @@ def _check_image(path: Path, line: int, token, links: LinkContext, problems: Pro
     elif not _target(src, links).startswith(f"{links.folder}/"):
         # Only a module's own images get an address when it is rendered.
         problems.add(path, line, f"image '{src}' must be in this module's images/ folder")
+
+
+def check_placeholders(path: Path, first_line: int, text: str, problems: Problems) -> None:
+    """Record unknown local details and malformed `{{local.KEY}}` placeholders in a text."""
+    for start in PLACEHOLDER_START.finditer(text or ""):
+        line = first_line + text.count("\n", 0, start.start())
+        match = PLACEHOLDER.match(text, start.start())
+        if match is None:
+            shown = text[start.start() :].split("\n")[0]
+            shown = shown[: shown.find("}}") + 2] if "}}" in shown else shown[:40]
+            problems.add(
+                path,
+                line,
+                f"malformed local detail '{shown}': write {{{{local.key}}}} or "
+                "{{local.key|text shown when it is not set}}, with a lower-case key",
+            )
+        elif match.group(1) not in KEYS:
+            problems.add(
+                path,
+                line,
+                f"unknown local detail '{match.group(1)}' (known: {', '.join(KEYS)})",
+            )
+
+
+def check_position_words(path: Path, line: int, text: str, problems: Problems) -> None:
+    """Record wording in an option or choice that relies on its place in the list."""
+    for match in POSITION_WORDS.finditer(text or ""):
+        where = line + text.count("\n", 0, match.start())
+        problems.add(
+            path,
+            where,
+            f"'{match.group(0)}' depends on the order options are listed in, but learners see "
+            "them shuffled: say what you mean instead",
+        )
+
+
+def _check_with(path, line, text, *, context, problems) -> None:
+    check_markdown(path, line, text, context, problems)
+    check_placeholders(path, line, text, problems)
+
+
+def _check_plain(path, line: int, texts, problems) -> None:
+    """Placeholders in front-matter text a learner sees: one item a line from `line`."""
+    for offset, text in enumerate([texts] if isinstance(texts, str) else texts or []):
+        check_placeholders(path, line + offset, text, problems)
+
+
+def check_tree_texts(tree: ContentTree, problems: Problems) -> None:
+    """Check every text a learner sees: Markdown, links, placeholders, option wording."""
+    lessons = {
+        lesson.path.relative_to(tree.root).as_posix() for m in tree.modules for lesson in m.lessons
+    }
+    files = {f"{m.slug}/{asset}" for m in tree.modules for asset in m.assets}
+    for course in tree.courses:
+        context = LinkContext(tree.root, "courses", lessons, files)
+        _check_with(course.path, course.body_line, course.body, context=context, problems=problems)
+        for key in ("title", "summary", "confidence"):
+            _check_plain(course.path, course.lines.get(key, 1), getattr(course, key), problems)
+    for module in tree.modules:
+        context = LinkContext(tree.root, module.slug, lessons, files)
+        check = partial(_check_with, context=context, problems=problems)
+        module_file = module.path / "module.md"
+        check(module_file, module.intro_line, module.intro)
+        for key in ("title", "summary", "audience", "outcomes", "content_note"):
+            _check_plain(module_file, module.lines.get(key, 1), getattr(module, key), problems)
+        for lesson in module.lessons:
+            check(lesson.path, lesson.body_line, lesson.body)
+        if module.quiz:
+            _check_quiz(module.quiz, check, problems)
+        for scenario in module.scenarios:
+            _check_scenario(scenario, check, problems)
+
+
+def _check_quiz(quiz: QuizSource, check, problems: Problems) -> None:
+    _check_plain(quiz.path, quiz.title_line, quiz.title, problems)
+    for q in quiz.questions:
+        check(quiz.path, q.stem_line or q.line, q.stem)
+        check(quiz.path, q.explanation_line or q.line, q.explanation)
+        for option in q.options:
+            check(quiz.path, option.line, option.text)
+            check(quiz.path, option.feedback_line or option.line, option.feedback)
+            check_position_words(quiz.path, option.line, option.text, problems)
+            check_position_words(quiz.path, option.feedback_line, option.feedback, problems)
+
+
+def _check_scenario(scenario: ScenarioSource, check, problems: Problems) -> None:
+    for key in ("title", "summary", "role"):
+        text = getattr(scenario, key) or ""
+        _check_plain(scenario.path, scenario.lines.get(key, 1), text, problems)
+    for node in scenario.nodes:
+        check(scenario.path, node.narrative_line or node.line, node.narrative)
+        check(scenario.path, node.debrief_line or node.line, node.debrief)
+        for choice in node.choices:
+            check(scenario.path, choice.line, choice.text)
+            check(scenario.path, choice.feedback_line or choice.line, choice.feedback)
+            check_position_words(scenario.path, choice.line, choice.text, problems)
+            check_position_words(scenario.path, choice.feedback_line, choice.feedback, problems)

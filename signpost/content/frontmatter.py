@@ -3,7 +3,7 @@
 import contextlib
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -38,10 +38,20 @@ class Document:
     body: str
     body_line: int  # 1-based line number of the body's first line
     meta_lines: dict  # top-level key -> 1-based line number
+    front: list[str] = field(default_factory=list)  # the front matter's lines, from line 2
 
     def line_of(self, key: str) -> int:
         """The line a front-matter key is on, or the first line if it is missing."""
         return self.meta_lines.get(key, 1)
+
+    def value_line(self, key: str) -> int:
+        """The line a key's value starts on: the next one for a `|` or `>` block or a list."""
+        line = self.line_of(key)
+        if key in self.meta_lines and 0 <= line - 2 < len(self.front):
+            value = self.front[line - 2].partition(":")[2].strip()
+            if not value or value[0] in "|>":
+                return line + 1
+        return line
 
 
 def read(path: Path, problems: Problems) -> Document | None:
@@ -86,7 +96,7 @@ def read(path: Path, problems: Problems) -> Document | None:
         if match:
             meta_lines.setdefault(match.group(1), offset)
     body = "\n".join(lines[end + 1 :])
-    return Document(path, meta, body, end + 2, meta_lines)
+    return Document(path, meta, body, end + 2, meta_lines, lines[1:end])
 
 
 class Fields:

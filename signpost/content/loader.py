@@ -3,10 +3,9 @@
 import datetime as dt
 import hashlib
 import re
-from functools import partial
 from pathlib import Path
 
-from signpost.content.checks import LinkContext, check_markdown
+from signpost.content.checks import check_tree_texts
 from signpost.content.frontmatter import SLUG_RE, Document, Fields, read
 from signpost.content.problems import Problems
 from signpost.content.quiz import parse_quiz
@@ -61,7 +60,7 @@ def load(root: Path) -> tuple[ContentTree, Problems]:
     if not tree.modules and not tree.courses and not problems:
         problems.add(root, 1, "content folder is empty: expected courses/ and module folders")
     _check_courses(tree, problems)
-    _check_texts(tree, problems)
+    check_tree_texts(tree, problems)
     return tree, problems
 
 
@@ -102,6 +101,7 @@ def _load_course(path: Path, problems: Problems) -> CourseSource | None:
         confidence=fields.text_list("confidence", required=False),
         body=doc.body.strip(),
         body_line=_text_line(doc),
+        lines={key: doc.value_line(key) for key in ("title", "summary", "confidence")},
     )
 
 
@@ -203,9 +203,27 @@ def _load_module(folder: Path, problems: Problems) -> ModuleSource | None:
         intro=doc.body.strip(),
         checksum=_checksum(folder),
         intro_line=_text_line(doc),
+        lines={
+            key: doc.value_line(key)
+            for key in ("title", "summary", "audience", "outcomes", "content_note")
+        },
     )
     _load_parts(folder, module, problems)
+    _check_question_lessons(module, problems)
     return module
+
+
+def _check_question_lessons(module: ModuleSource, problems: Problems) -> None:
+    """Each question's `lesson:` must name a lesson of the same module."""
+    stems = [lesson.path.stem for lesson in module.lessons]
+    for question in module.quiz.questions if module.quiz else []:
+        if question.lesson and question.lesson not in stems:
+            problems.add(
+                module.quiz.path,
+                question.lesson_line,
+                f"question '{question.key}' names lesson '{question.lesson}', which is not a "
+                f"lesson of this module (its lessons: {', '.join(stems) or 'none'})",
+            )
 
 
 def _load_parts(folder: Path, module: ModuleSource, problems: Problems) -> None:
@@ -290,37 +308,3 @@ def _check_courses(tree: ContentTree, problems: Problems) -> None:
                     course.modules_line,
                     f"course lists module '{slug}', which does not exist",
                 )
-
-
-def _check_with(path, line, text, *, context, problems) -> None:
-    check_markdown(path, line, text, context, problems)
-
-
-def _check_texts(tree: ContentTree, problems: Problems) -> None:
-    lessons = {
-        lesson.path.relative_to(tree.root).as_posix() for m in tree.modules for lesson in m.lessons
-    }
-    files = {f"{m.slug}/{asset}" for m in tree.modules for asset in m.assets}
-    for course in tree.courses:
-        context = LinkContext(tree.root, "courses", lessons, files)
-        check_markdown(course.path, course.body_line, course.body, context, problems)
-    for module in tree.modules:
-        context = LinkContext(tree.root, module.slug, lessons, files)
-        check = partial(_check_with, context=context, problems=problems)
-        check(module.path / "module.md", module.intro_line, module.intro)
-        for lesson in module.lessons:
-            check(lesson.path, lesson.body_line, lesson.body)
-        if module.quiz:
-            for q in module.quiz.questions:
-                check(module.quiz.path, q.stem_line or q.line, q.stem)
-                check(module.quiz.path, q.explanation_line or q.line, q.explanation)
-                for option in q.options:
-                    check(module.quiz.path, option.line, option.text)
-                    check(module.quiz.path, option.feedback_line or option.line, option.feedback)
-        for scenario in module.scenarios:
-            for node in scenario.nodes:
-                check(scenario.path, node.narrative_line or node.line, node.narrative)
-                check(scenario.path, node.debrief_line or node.line, node.debrief)
-                for choice in node.choices:
-                    check(scenario.path, choice.line, choice.text)
-                    check(scenario.path, choice.feedback_line or choice.line, choice.feedback)

@@ -15,13 +15,15 @@ from signpost.content.sources import OptionSource, QuestionSource, QuizSource
 
 OPTION_RE = re.compile(r"^- \[( |x|X)\]\s+(.+)$")
 KINDS = {"single", "multiple", "true-false"}
+QUIZ_FIELDS = {
+    "title", "pass_mark", "draw", "attempts", "wait_minutes", "wait_after_failures", "minutes",
+}  # fmt: skip
+LESSON_STEM_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def parse_quiz(doc: Document, problems: Problems) -> QuizSource:
     """Read quiz.md into a QuizSource, recording every problem."""
-    fields = Fields(
-        doc, problems, {"title", "pass_mark", "draw", "attempts", "wait_minutes", "minutes"}
-    )
+    fields = Fields(doc, problems, QUIZ_FIELDS)
     quiz = QuizSource(
         path=doc.path,
         title=fields.text("title", required=False, default="Check your understanding"),
@@ -30,6 +32,10 @@ def parse_quiz(doc: Document, problems: Problems) -> QuizSource:
         attempts=fields.integer("attempts", required=False, default=0, low=0, high=100),
         wait_minutes=fields.integer("wait_minutes", required=False, default=0, low=0, high=10080),
         minutes=fields.integer("minutes", required=False, default=0, low=0, high=600),
+        wait_after_failures=fields.integer(
+            "wait_after_failures", required=False, default=0, low=0, high=20
+        ),
+        title_line=doc.line_of("title"),
     )
     sections = split_sections(doc.path, doc.body, doc.body_line, {"Question": "question"}, problems)
     seen: dict[str, int] = {}
@@ -57,7 +63,7 @@ def parse_quiz(doc: Document, problems: Problems) -> QuizSource:
 
 
 def _parse_question(doc: Document, section, problems: Problems) -> QuestionSource:
-    settings, lines = take_settings(section.lines, {"type"})
+    settings, lines = take_settings(section.lines, {"type", "lesson"})
     kind = settings.get("type", (section.line, "single"))[1] or "single"
     if kind not in KINDS:
         problems.add(
@@ -67,6 +73,17 @@ def _parse_question(doc: Document, section, problems: Problems) -> QuestionSourc
         )
         kind = "single"
     question = QuestionSource(line=section.line, key=section.key, kind=kind)
+    if "lesson" in settings:
+        question.lesson_line, question.lesson = settings["lesson"]
+        # The lesson's file name without .md; whether the module has it is checked on load.
+        question.lesson = question.lesson.removesuffix(".md")
+        if not LESSON_STEM_RE.match(question.lesson):
+            problems.add(
+                doc.path,
+                question.lesson_line,
+                f"'lesson: {question.lesson}' must name a lesson file of this module without "
+                "'.md', e.g. 'lesson: 01-what-is-cse'",
+            )
     stem: list = []
     explanation: list = []
     state = "stem"

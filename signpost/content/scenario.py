@@ -15,6 +15,10 @@ from signpost.content.problems import Problems
 from signpost.content.sources import ChoiceSource, NodeSource, ScenarioSource
 
 CHOICE_RE = re.compile(r"^- \[(recommended|acceptable|unsafe)\]\s+(.+?)\s*->\s*(\S+)\s*$")
+# A list item that ends "-> node-id" is a choice, whether or not its rating was written.
+UNRATED_RE = re.compile(r"^- (?!\[)(.+?)\s*->\s*[a-z0-9]+(?:-[a-z0-9]+)*\s*$")
+RATING_RE = re.compile(r"^- \[([^\]]*)\]")
+CHOICE_FORM = "a choice must be '- [recommended|acceptable|unsafe] text -> node-id'"
 OUTCOMES = {"good", "mixed", "poor"}
 
 
@@ -29,6 +33,7 @@ def parse_scenario(doc: Document, slug: str, problems: Problems) -> ScenarioSour
         role=fields.text("role", required=False),
         start=fields.text("start", default=""),
         minutes=fields.integer("minutes", required=False, default=10, low=1, high=600),
+        lines={key: doc.line_of(key) for key in ("title", "summary", "role")},
     )
     sections = split_sections(
         doc.path, doc.body, doc.body_line, {"Node": "node", "Ending": "ending"}, problems
@@ -68,6 +73,13 @@ def _parse_node(doc: Document, section, problems: Problems) -> NodeSource:
         elif ending and line.startswith("Debrief:"):
             state = "debrief"
             debrief.append((number, line[len("Debrief:") :].strip()))
+        elif not ending and UNRATED_RE.match(line):
+            problems.add(
+                doc.path,
+                number,
+                f"this choice has no rating: {CHOICE_FORM} (rate it recommended, acceptable "
+                "or unsafe)",
+            )
         elif choice or line.startswith("- ["):
             if ending:
                 problems.add(
@@ -75,11 +87,10 @@ def _parse_node(doc: Document, section, problems: Problems) -> NodeSource:
                 )
                 continue
             if not choice:
-                problems.add(
-                    doc.path,
-                    number,
-                    "a choice must be '- [recommended|acceptable|unsafe] text -> node-id'",
-                )
+                rating = RATING_RE.match(line)
+                known = rating and rating.group(1) in {"recommended", "acceptable", "unsafe"}
+                detail = "" if known or not rating else f" (unknown rating '{rating.group(1)}')"
+                problems.add(doc.path, number, CHOICE_FORM + detail)
                 continue
             state = "choices"
             current = ChoiceSource(number, choice.group(1), choice.group(2), choice.group(3))

@@ -50,6 +50,8 @@ class QuestionSource:
     explanation: str = ""
     stem_line: int = 0  # where the question text starts
     explanation_line: int = 0  # where the explanation starts
+    lesson: str | None = None  # the lesson file stem that covers it, e.g. "02-warning-signs"
+    lesson_line: int = 0  # where the `lesson:` setting is
 
 
 @dataclass
@@ -64,6 +66,9 @@ class QuizSource:
     wait_minutes: int
     minutes: int
     questions: list[QuestionSource] = field(default_factory=list)
+    # wait_minutes applies once this many attempts in a row have failed; 0: after every one.
+    wait_after_failures: int = 0
+    title_line: int = 1
 
 
 @dataclass
@@ -105,6 +110,7 @@ class ScenarioSource:
     start: str
     minutes: int
     nodes: list[NodeSource] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # front matter field -> its line
 
     def node(self, key: str) -> NodeSource | None:
         """The node with this id."""
@@ -131,6 +137,7 @@ class ModuleSource:
     intro: str
     checksum: str
     intro_line: int = 1
+    lines: dict[str, int] = field(default_factory=dict)  # front matter field -> its text's line
     lessons: list[LessonSource] = field(default_factory=list)
     quiz: QuizSource | None = None
     scenarios: list[ScenarioSource] = field(default_factory=list)
@@ -153,6 +160,7 @@ class CourseSource:
     confidence: list[str]
     body: str
     body_line: int = 1  # where the body starts
+    lines: dict[str, int] = field(default_factory=dict)  # front matter field -> its line
 
 
 @dataclass
