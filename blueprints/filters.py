@@ -6,7 +6,7 @@ from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
 from signpost.extensions import db
-from signpost.models import Agency
+from signpost.models import Agency, utcnow
 
 
 def optional_int(value):
@@ -30,12 +30,36 @@ class DateRangeForm(FlaskForm):
     class Meta:
         csrf = False  # sent by GET, so that every view has a shareable address
 
-    date_from = DayField("From", validators=[Optional()])
-    date_to = DayField("To (inclusive)", validators=[Optional()])
+    max_months: int | None = None  # the longest range a page allows, if it limits it
+
+    date_from = DayField(
+        "From", validators=[Optional()], render_kw={"type": "date"},
+        description="The first day of the date range, for example 2025-04-01.",
+    )  # fmt: skip
+    date_to = DayField(
+        "To", validators=[Optional()], render_kw={"type": "date"},
+        description="The last day of the date range, included.",
+    )  # fmt: skip
+
+    def validate_date_from(self, field):
+        if field.data is not None and self.date_to.data is None and self.max_months:
+            # With no end date the range runs to today.
+            self._check_range(
+                field.data, utcnow().date(), "The start of the date range cannot be after today"
+            )
 
     def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date must be the same as or after the start date")
+        if field.data is not None and self.date_from.data is not None:
+            self._check_range(
+                self.date_from.data, field.data, "The date range must end on or after its start"
+            )
+
+    def _check_range(self, start, end, backwards: str) -> None:
+        if end < start:
+            raise ValidationError(backwards)
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if self.max_months and months >= self.max_months:
+            raise ValidationError(f"Choose a date range of {self.max_months // 12} years or less")
 
 
 def agency_choices(label: str) -> list[tuple[str, str]]:

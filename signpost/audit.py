@@ -5,11 +5,12 @@ import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, event, func, inspect, or_, select, text
+from sqlalchemy import Text, cast, event, inspect, or_, select, text
 from sqlalchemy.orm import Session, aliased, object_session
 
 from signpost.extensions import db
 from signpost.models import Agency, AuditEvent, User
+from signpost.pagination import Pagination, paginate
 from signpost.scope import Scope
 
 # The address of the request being served, bound by the web layer, so that events
@@ -174,21 +175,6 @@ class Filters:
     target_type: str | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of events, newest first."""
-
-    rows: list  # (AuditEvent, actor email | None, actor name | None, agency name | None)
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-
 def _query(filters: Filters, scope: Scope | None = None):
     actor = aliased(User)
     query = (
@@ -224,17 +210,12 @@ def _query(filters: Filters, scope: Scope | None = None):
 
 def search(
     filters: Filters, number: int = 1, per_page: int = 50, scope: Scope | None = None
-) -> Page:
-    """A page of the events matching `filters` (within `scope`), newest first."""
-    query = _query(filters, scope)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    number = min(max(1, number), max(1, -(-total // per_page)))
-    rows = db.session.execute(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset((number - 1) * per_page)
-    ).all()
-    return Page([tuple(r) for r in rows], total, number, per_page)
+) -> Pagination:
+    """A page of the events matching `filters` (within `scope`), newest first.
+
+    Each item is (AuditEvent, actor email | None, actor name | None, agency name | None)."""
+    query = _query(filters, scope).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return paginate(query, number, per_page, rows=True)
 
 
 EXPORT_HEADER = (

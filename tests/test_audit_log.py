@@ -184,7 +184,7 @@ def test_filters_narrow_the_log(client, admin):
     def actions(query):
         page = audit.search(audit.Filters(**query))
         # Leave out the admin's own sign-in to this page.
-        return sorted(e.action for e, *_ in page.rows if e.id not in before)
+        return sorted(e.action for e, *_ in page.items if e.id not in before)
 
     assert actions({"action": "sign_in"}) == ["sign_in", "sign_in"]
     assert actions({"actor_email": "ALICE@police"}) == ["sign_in"]
@@ -211,7 +211,7 @@ def test_bad_dates_are_explained(client, admin):
     assert "There is a problem" in html
     assert '<a href="#date_from">Enter a real date, for example 2026-03-05</a>' in html
     html = client.get("/admin/audit?date_from=2026-03-05&date_to=2026-03-01").get_data(as_text=True)
-    assert "The end date must be the same as or after the start date" in html
+    assert "The date range must end on or after its start" in html
 
 
 def test_fifty_to_a_page(client, admin):

@@ -215,8 +215,10 @@ def test_each_status_drills_down_to_exactly_its_learners(world):
         "not_started": {"due_now", "not_started"},
     }
     for status, names in expected.items():
-        page = drilldown.learners(Filters(), None, world["a"].id, world["c1"].id, status, now=NOW)
-        assert {row.name for row in page.learners} == names, status
+        page = drilldown.learners_page(
+            Filters(), None, world["a"].id, world["c1"].id, status, now=NOW
+        )
+        assert {row.name for row in page.items} == names, status
         assert page.total == len(names)
 
 
@@ -281,10 +283,10 @@ def test_an_agency_scope_sees_only_its_own_agency(world):
     assert {c.agency for c in report.cells} == {"Alpha Police"}
     other = dashboard.build(Filters(agency_id=world["b"].id), world["a"].id, now=NOW)
     assert other.cells == [] and other.trend_total == 0
-    page = drilldown.learners(
+    page = drilldown.learners_page(
         Filters(), world["a"].id, world["b"].id, world["c1"].id, "population", now=NOW
     )
-    assert page.learners == [] and page.total == 0
+    assert page.items == [] and page.total == 0
 
 
 def test_maintained_records_equal_a_fresh_rebuild(world):

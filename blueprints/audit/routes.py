@@ -36,11 +36,6 @@ def _audit_form() -> AuditFilterForm:
     return form
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() else 1
-
-
 @bp.get("/audit")
 @role_required(Role.ADMIN)
 def index():
@@ -48,7 +43,11 @@ def index():
     form = _audit_form()
     valid = form.validate()
     scope = scope_of(current_user)
-    page = audit.search(form.filters(), _page_number(), PER_PAGE, scope) if valid else None
+    page = (
+        audit.search(form.filters(), request.args.get("page", 1, type=int), PER_PAGE, scope)
+        if valid
+        else None
+    )
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("audit/index.html", form=form, page=page, params=params)
 

@@ -15,6 +15,7 @@ from signpost import accounts, people, privacy, unit_of_work
 from signpost.csv_safety import write_csv
 from signpost.extensions import db
 from signpost.models import Role, User
+from signpost.pagination import paginate
 from signpost.user_import import SET_PASSWORD_HOURS
 
 __all__ = ["bp"]
@@ -60,7 +61,9 @@ def _criteria() -> tuple[SearchForm, people.Search]:
 def index():
     """Find people by name or email; filter by agency, role and status."""
     form, criteria = _criteria()
-    page = db.paginate(people.search(current_user, criteria), per_page=PER_PAGE, error_out=False)
+    page = paginate(
+        people.search(current_user, criteria), request.args.get("page", 1, type=int), PER_PAGE
+    )
     return render_template(
         "people/index.html",
         form=form,

@@ -1,17 +1,13 @@
 """The dashboard's filter form, sent by GET so that every view has a shareable address."""
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import SelectField
+from wtforms.validators import ValidationError
 
+from blueprints.filters import DateRangeForm, optional_int
 from signpost.extensions import db
-from signpost.models import ROLE_LABELS, Agency, Course, Role, Team, utcnow
+from signpost.models import ROLE_LABELS, Agency, Course, Role, Team
 from signpost.reports.filters import MAX_RANGE_MONTHS, Filters
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 def _optional_role(value):
@@ -37,25 +33,15 @@ class ChoiceField(SelectField):
             raise ValidationError(self.invalid)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(DateRangeForm):
     """Narrow the report; every field may be left as 'all'."""
 
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
-    agency = ChoiceField("Agency", coerce=_optional_int, invalid="Choose an agency from the list")
-    team = ChoiceField("Team", coerce=_optional_int, invalid="Choose a team from the list")
-    course = ChoiceField("Course", coerce=_optional_int, invalid="Choose a course from the list")
-    level = ChoiceField("Level", coerce=_optional_int, invalid="Choose a level from the list")
+    agency = ChoiceField("Agency", coerce=optional_int, invalid="Choose an agency from the list")
+    team = ChoiceField("Team", coerce=optional_int, invalid="Choose a team from the list")
+    course = ChoiceField("Course", coerce=optional_int, invalid="Choose a course from the list")
+    level = ChoiceField("Level", coerce=optional_int, invalid="Choose a level from the list")
     role = ChoiceField("Role", coerce=_optional_role, invalid="Choose a role from the list")
-    date_from = DateField(
-        "From", validators=[Optional()], render_kw={"type": "date"},
-        description="The first day of the date range, for example 2025-04-01.",
-    )  # fmt: skip
-    date_to = DateField(
-        "To", validators=[Optional()], render_kw={"type": "date"},
-        description="The last day of the date range, included.",
-    )  # fmt: skip
+    max_months = MAX_RANGE_MONTHS
 
     def __init__(self, *args, scope_agency_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,27 +76,6 @@ class FilterForm(FlaskForm):
         team = db.session.get(Team, field.data)
         if team is not None and team.agency_id != self.agency.data:
             raise ValidationError("Choose a team in the chosen agency, or all teams")
-
-    def validate_date_from(self, field):
-        if field.data is None or self.date_to.data is not None:
-            return
-        # With no end date the range runs to today.
-        self._check_range(
-            field.data, utcnow().date(), "The start of the date range cannot be after today"
-        )
-
-    def validate_date_to(self, field):
-        if field.data is not None and self.date_from.data is not None:
-            self._check_range(
-                self.date_from.data, field.data, "The date range must end on or after its start"
-            )
-
-    @staticmethod
-    def _check_range(start, end, backwards: str) -> None:
-        if end < start:
-            raise ValidationError(backwards)
-        if (end.year - start.year) * 12 + end.month - start.month >= MAX_RANGE_MONTHS:
-            raise ValidationError(f"Choose a date range of {MAX_RANGE_MONTHS // 12} years or less")
 
     def filters(self) -> Filters:
         """The validated choices as report filters."""

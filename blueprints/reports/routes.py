@@ -177,7 +177,7 @@ def cells():
     """The learners behind one figure, 50 to a page."""
     scope = _scope()
     agency, course, status, filters, sort, descending = _cell_args(scope)
-    page = drilldown.learners(
+    page = drilldown.learners_page(
         filters, scope, agency.id, course.id, status, sort=sort, descending=descending,
         page=request.args.get("page", 1, type=int),
     )  # fmt: skip
@@ -189,6 +189,8 @@ def cells():
         course=course,
         status=status,
         page=page,
+        sort=sort,
+        descending=descending,
         base=base,
         filters=filters,
         filter_lines=_cell_filter_lines(filters, agency, course, utcnow()),
@@ -206,13 +208,12 @@ def cells_csv():
     scope = _scope()
     agency, course, status, filters, sort, descending = _cell_args(scope)
     now = utcnow()
-    page = drilldown.learners(
-        filters, scope, agency.id, course.id, status, sort=sort, descending=descending,
-        page=None, now=now,
-    )  # fmt: skip
+    found = drilldown.all_learners(
+        filters, scope, agency.id, course.id, status, sort=sort, descending=descending, now=now
+    )
     lines = _cell_filter_lines(filters, agency, course, now)
-    body = exports.learners_csv(_cell_title(agency, course, status), page.learners, now, lines)
+    body = exports.learners_csv(_cell_title(agency, course, status), found, now, lines)
     _exported(
-        "cell", "csv", filters, agency=agency.id, course=course.id, status=status, rows=page.total
+        "cell", "csv", filters, agency=agency.id, course=course.id, status=status, rows=len(found)
     )
     return _attachment(body, "text/csv; charset=utf-8", f"learners-{course.slug}-{status}.csv")

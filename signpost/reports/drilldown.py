@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from signpost import certificates
 from signpost.extensions import db
 from signpost.models import Certificate, CourseRecord, Team, User, utcnow
+from signpost.pagination import Pagination, paginate
 from signpost.reports.filters import Filters, range_bounds, record_conditions
 from signpost.reports.statuses import (
     STATUS_LABELS,
@@ -57,18 +58,6 @@ class Learner:
             return "–"
         state = certificates.STATUS_LABELS[self.certificate_status]
         return f"{certificates.display_code(self.certificate_code)} ({state})"
-
-
-@dataclass
-class Page:
-    """One page of learners, with what is needed to link to the others."""
-
-    learners: list[Learner]
-    total: int
-    number: int
-    pages: int
-    sort: str
-    descending: bool
 
 
 def _query(filters, scope_agency_id, agency_id, course_id, status, now):
@@ -145,7 +134,12 @@ def _learner(row, now: dt.datetime) -> Learner:
     )
 
 
-def learners(
+def _cell_query(filters, scope_agency_id, agency_id, course_id, status, sort, descending, now):
+    query = _query(filters, scope_agency_id, agency_id, course_id, status, now)
+    return query.order_by(*_order(sort, descending, now))
+
+
+def learners_page(
     filters: Filters,
     scope_agency_id: int | None,
     agency_id: int,
@@ -154,17 +148,33 @@ def learners(
     *,
     sort: str = "name",
     descending: bool = False,
-    page: int | None = 1,
+    page: int = 1,
     now: dt.datetime | None = None,
-) -> Page:
-    """Learners behind a dashboard figure; `page=None` gives all of them (for the CSV)."""
+) -> Pagination:
+    """One page of the learners behind a dashboard figure; items are Learner rows."""
     now = now or utcnow()
-    query = _query(filters, scope_agency_id, agency_id, course_id, status, now)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    query = query.order_by(*_order(sort, descending, now))
-    if page is not None:
-        page = min(max(1, page), pages)
-        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    rows = [_learner(row, now) for row in db.session.execute(query)]
-    return Page(rows, total, page or 1, pages, sort, descending)
+    query = _cell_query(
+        filters, scope_agency_id, agency_id, course_id, status, sort, descending, now
+    )
+    found = paginate(query, page, PER_PAGE, rows=True)
+    found.items = [_learner(row, now) for row in found.items]
+    return found
+
+
+def all_learners(
+    filters: Filters,
+    scope_agency_id: int | None,
+    agency_id: int,
+    course_id: int,
+    status: str,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    now: dt.datetime | None = None,
+) -> list[Learner]:
+    """Every learner behind a dashboard figure (for the CSV)."""
+    now = now or utcnow()
+    query = _cell_query(
+        filters, scope_agency_id, agency_id, course_id, status, sort, descending, now
+    )
+    return [_learner(row, now) for row in db.session.execute(query)]
