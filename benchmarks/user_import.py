@@ -99,7 +99,7 @@ def _timed(fn):
 def bench_engine(engine_name: str, rows: int, workdir: str) -> dict | None:
     """Check, import and re-import `rows` people on one engine."""
     from app import create_app
-    from signpost import assignments, user_import
+    from signpost import assigning, user_import
     from signpost.extensions import db
     from signpost.models import Assignment, Base, User
 
@@ -124,7 +124,7 @@ def bench_engine(engine_name: str, rows: int, workdir: str) -> dict | None:
                 return outcome
 
             rules_s = [0.0]
-            real_apply = assignments.apply_rules_to_users
+            real_apply = assigning.apply_rules_to_users
 
             def timed_apply(users):
                 started = time.perf_counter()
@@ -133,11 +133,11 @@ def bench_engine(engine_name: str, rows: int, workdir: str) -> dict | None:
                 finally:
                     rules_s[0] += time.perf_counter() - started
 
-            assignments.apply_rules_to_users = timed_apply
+            assigning.apply_rules_to_users = timed_apply
             try:
                 outcome, import_s = _timed(confirm)
             finally:
-                assignments.apply_rules_to_users = real_apply
+                assigning.apply_rules_to_users = real_apply
             count = db.session.scalar(db.select(db.func.count()).select_from(User)) - 1
             assigned = db.session.scalar(db.select(db.func.count()).select_from(Assignment))
             second, reimport_validate_s = _timed(lambda: user_import.preview(data, admin))

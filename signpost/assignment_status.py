@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 
-from signpost.assignments import BATCH, DONE, criteria
+from signpost.assigning import BATCH, criteria
+from signpost.assignments import DONE
 from signpost.completion import add_months, course_status
 from signpost.config import expiring_days
 from signpost.extensions import db

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from signpost.errors import Invalid
 from signpost.extensions import db
 from signpost.models import Course, Lesson, Module, ModuleVersion
 
@@ -38,3 +39,25 @@ def latest_version(module_id: int) -> ModuleVersion | None:
 def lesson_in(version: ModuleVersion, slug: str) -> Lesson | None:
     """A lesson of a version by its slug."""
     return next((lesson for lesson in version.lessons if lesson.slug == slug), None)
+
+
+def find_subject(course_id: int | None, module_id: int | None) -> Course | Module:
+    """The active course or module given by exactly one of the two ids."""
+    if (course_id is None) == (module_id is None):
+        raise Invalid("Choose either a course or a module (one, not both).", "subject")
+    found = (
+        db.session.get(Course, course_id)
+        if course_id is not None
+        else db.session.get(Module, module_id)
+    )
+    if found is None or not found.active:
+        raise Invalid("That course or module is not available.", "subject")
+    return found
+
+
+def subject_title(subject: Course | Module) -> str:
+    """A course's title, or a module's title in its newest version."""
+    if isinstance(subject, Course):
+        return subject.title
+    version = latest_version(subject.id)
+    return version.title if version is not None else subject.slug

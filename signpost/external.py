@@ -6,9 +6,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from signpost import accounts, audit, completion, progress
+from signpost import accounts, audit, catalogue, completion, progress
 from signpost.extensions import db
-from signpost.face_to_face import FaceToFaceError, NotAllowed, find_subject, subject_title
+from signpost.face_to_face import FaceToFaceError, NotAllowed
 from signpost.models import (
     Course,
     CourseCompletion,
@@ -89,6 +89,29 @@ def person_by_email(actor: User, email: str) -> User | None:
     return person
 
 
+def _checked_note(completed_on: dt.date | None, note: str | None, today: dt.date) -> str:
+    """The note, trimmed, once the date and the note are acceptable."""
+    if completed_on is None or completed_on > today:
+        raise ExternalError("The date completed cannot be in the future.", "completed_on")
+    note = (note or "").strip()
+    if not note:
+        raise ExternalError("Add a note: where and how the training was done.", "note")
+    if len(note) > MAX_NOTE:
+        raise ExternalError(f"The note must be {MAX_NOTE} characters or fewer.", "note")
+    return note
+
+
+def _complete(person: User, subject, completed_on: dt.date) -> list[CourseCompletion]:
+    # Dated by the end of the day it was done.
+    at = dt.datetime.combine(completed_on, dt.time.max)
+    modules = subject.modules if isinstance(subject, Course) else [subject]
+    made = []
+    for module in modules:
+        mine = progress.start_module(person, module)
+        made += completion.record_module_completed(mine, "external", at)
+    return made
+
+
 def record(
     actor: User,
     person: User,
@@ -105,15 +128,8 @@ def record(
     """Record training done elsewhere and complete its module(s) via "external"."""
     if not can_record_for(actor, person):
         raise NotAllowed("You can record completions for your own agency's staff only.", "email")
-    subject = find_subject(course_id, module_id)
-    today = today or utcnow().date()
-    if completed_on is None or completed_on > today:
-        raise ExternalError("The date completed cannot be in the future.", "completed_on")
-    note = (note or "").strip()
-    if not note:
-        raise ExternalError("Add a note: where and how the training was done.", "note")
-    if len(note) > MAX_NOTE:
-        raise ExternalError(f"The note must be {MAX_NOTE} characters or fewer.", "note")
+    subject = catalogue.find_subject(course_id, module_id)
+    note = _checked_note(completed_on, note, today or utcnow().date())
     name = safe_filename(evidence_name)
     media_type = check_evidence(name, evidence)
     entry = ExternalCompletion(
@@ -129,13 +145,7 @@ def record(
     )
     db.session.add(entry)
     db.session.flush()
-    # Dated by the end of the day it was done (or now, if that is today).
-    at = dt.datetime.combine(completed_on, dt.time.max)
-    modules = subject.modules if isinstance(subject, Course) else [subject]
-    made = []
-    for module in modules:
-        mine = progress.start_module(person, module)
-        made += completion.record_module_completed(mine, "external", at)
+    made = _complete(person, subject, completed_on)
     audit.record(
         "external_completion_recorded",
         actor=actor,
@@ -143,7 +153,7 @@ def record(
         ip=ip,
         agency_id=person.agency_id,
         user=person.id,
-        subject=subject_title(subject),
+        subject=catalogue.subject_title(subject),
         completed_on=completed_on.isoformat(),
         evidence=name,
         size=len(evidence),
@@ -181,8 +191,8 @@ def for_person(user_id: int) -> list[ExternalCompletion]:
 def subject_of(entry: ExternalCompletion) -> str:
     """The title of what was completed."""
     if entry.course_id is not None:
-        return subject_title(db.session.get(Course, entry.course_id))
-    return subject_title(db.session.get(Module, entry.module_id))
+        return catalogue.subject_title(db.session.get(Course, entry.course_id))
+    return catalogue.subject_title(db.session.get(Module, entry.module_id))
 
 
 def downloaded(user: User, entry: ExternalCompletion, ip: str | None = None) -> None:

@@ -6,14 +6,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from signpost import audit, catalogue, completion, progress
+from signpost import audit, catalogue
 from signpost.errors import DomainError, NotPermitted
 from signpost.extensions import db
 from signpost.models import (
     Booking,
-    Course,
-    CourseCompletion,
-    Module,
     TrainingSession,
     User,
     utcnow,
@@ -144,27 +141,11 @@ def schedule(
 ) -> TrainingSession:
     """Schedule a session for a course or a module; a lead's session is for their agency."""
     now = now or utcnow()
-    scope = scope_of(actor)
-    if not (scope.manages_everywhere or scope.manages_own):
-        raise NotAllowed("Only administrators and agency leads schedule sessions.")
-    if not scope.manages_everywhere:
-        if agency_id not in (None, scope.agency_id):
-            raise NotAllowed("You can schedule sessions for your own agency only.", "agency_id")
-        agency_id = scope.agency_id
-    subject = find_subject(course_id, module_id)
-    if starts_at <= now:
-        raise FaceToFaceError("The session must start in the future.", "starts_at")
-    if ends_at <= starts_at:
-        raise FaceToFaceError("The session must end after it starts.", "ends_at")
-    place = (place or "").strip()
-    if not place:
-        raise FaceToFaceError("Enter where the session takes place.", "place")
-    if capacity is None or capacity < 1:
-        raise FaceToFaceError("The session needs at least 1 place.", "capacity")
-    if capacity > MAX_CAPACITY:
-        raise FaceToFaceError(f"A session can have at most {MAX_CAPACITY} places.", "capacity")
+    agency_id = _session_agency(actor, agency_id)
+    subject = catalogue.find_subject(course_id, module_id)
+    place = _checked_arrangements(starts_at, ends_at, place, capacity, now)
     session = TrainingSession(
-        title=((title or "").strip() or subject_title(subject))[:300],
+        title=((title or "").strip() or catalogue.subject_title(subject))[:300],
         course_id=course_id,
         module_id=module_id,
         agency_id=agency_id,
@@ -190,29 +171,35 @@ def schedule(
     return session
 
 
-def find_subject(course_id: int | None, module_id: int | None) -> Course | Module:
-    """The active course or module given by exactly one of the two ids."""
-    if (course_id is None) == (module_id is None):
-        raise FaceToFaceError("Choose either a course or a module (one, not both).", "subject")
-    found = (
-        db.session.get(Course, course_id)
-        if course_id is not None
-        else db.session.get(Module, module_id)
-    )
-    if found is None or not found.active:
-        raise FaceToFaceError("That course or module is not available.", "subject")
-    return found
+def _session_agency(actor: User, agency_id: int | None) -> int | None:
+    """Whose staff a new session is for: any agency (or all) for admins, a lead's own."""
+    scope = scope_of(actor)
+    if not (scope.manages_everywhere or scope.manages_own):
+        raise NotAllowed("Only administrators and agency leads schedule sessions.")
+    if scope.manages_everywhere:
+        return agency_id
+    if agency_id not in (None, scope.agency_id):
+        raise NotAllowed("You can schedule sessions for your own agency only.", "agency_id")
+    return scope.agency_id
 
 
-def subject_title(subject: Course | Module) -> str:
-    """A course's title, or a module's title in its newest version."""
-    if isinstance(subject, Course):
-        return subject.title
-    version = catalogue.latest_version(subject.id)
-    return version.title if version is not None else subject.slug
+def _checked_arrangements(starts_at, ends_at, place, capacity, now) -> str:
+    """The place, trimmed, once the times, place and capacity are all acceptable."""
+    if starts_at <= now:
+        raise FaceToFaceError("The session must start in the future.", "starts_at")
+    if ends_at <= starts_at:
+        raise FaceToFaceError("The session must end after it starts.", "ends_at")
+    place = (place or "").strip()
+    if not place:
+        raise FaceToFaceError("Enter where the session takes place.", "place")
+    if capacity is None or capacity < 1:
+        raise FaceToFaceError("The session needs at least 1 place.", "capacity")
+    if capacity > MAX_CAPACITY:
+        raise FaceToFaceError(f"A session can have at most {MAX_CAPACITY} places.", "capacity")
+    return place
 
 
-def _locked(session: TrainingSession) -> TrainingSession:
+def locked(session: TrainingSession) -> TrainingSession:
     # PostgreSQL: hold the session row until commit, so concurrent bookings on it queue up
     # and each counts the places after the previous one committed. SQLite ignores FOR
     # UPDATE; there the whole transaction already holds the write lock (BEGIN IMMEDIATE).
@@ -231,7 +218,7 @@ def book(
     now = now or utcnow()
     if session.agency_id is not None and session.agency_id != user.agency_id:
         raise NotAllowed("This session is for staff of another agency.")
-    session = _locked(session)
+    session = locked(session)
     if session.cancelled_at is not None:
         raise FaceToFaceError("This session has been cancelled.")
     if session.starts_at <= now:
@@ -256,7 +243,7 @@ def cancel_booking(
 ) -> None:
     """Give up a place, before the session starts."""
     now = now or utcnow()
-    session = _locked(session)
+    session = locked(session)
     booking = booking_for(user.id, session.id)
     if booking is None:
         raise FaceToFaceError("You have no booking on this session.")
@@ -274,7 +261,7 @@ def cancel_session(
     """Call off a session; its bookings stay on record."""
     if not can_organise(actor, session):
         raise NotAllowed("You cannot cancel this session.")
-    session = _locked(session)
+    session = locked(session)
     if session.cancelled_at is not None:
         raise FaceToFaceError("This session has already been cancelled.")
     marked = db.session.scalar(
@@ -295,84 +282,3 @@ def cancel_session(
         agency_id=session.agency_id,
         bookings=places_taken(session.id),
     )
-
-
-def mark_attendance(
-    actor: User,
-    session: TrainingSession,
-    marks: dict[int, bool],
-    now: dt.datetime | None = None,
-    ip: str | None = None,
-) -> tuple[int, list[CourseCompletion]]:
-    """Record who attended; attending completes the session's module or course.
-
-    `marks` maps booking ids to attended (True) or not (False); bookings left out stay as
-    they are. Either every mark is saved or, on any error, none. Returns (bookings changed,
-    course completions brought about)."""
-    now = now or utcnow()
-    if not can_organise(actor, session):
-        raise NotAllowed("You cannot take attendance for this session.")
-    session = _locked(session)
-    if session.cancelled_at is not None:
-        raise FaceToFaceError("This session was cancelled.")
-    if session.starts_at > now:
-        raise FaceToFaceError("You can take attendance once the session has started.")
-    bookings = {
-        b.id: b
-        for b in db.session.scalars(
-            select(Booking)
-            .where(Booking.session_id == session.id)
-            .execution_options(populate_existing=True)
-        )
-    }
-    unknown = set(marks) - set(bookings)
-    if unknown:
-        raise FaceToFaceError(
-            "The register sent does not match this session's bookings. Nothing was saved."
-        )
-    for booking_id, attended in marks.items():
-        booking = bookings[booking_id]
-        if booking.attended is True and attended is not True:
-            raise FaceToFaceError(
-                f"{booking.user.name} is already recorded as attending, and that counted towards "
-                "their training. Completions are never removed, so this cannot be changed here. "
-                "Nothing was saved.",
-                f"booking-{booking.id}",
-            )
-    changed, made = 0, []
-    for booking_id, attended in marks.items():
-        booking = bookings[booking_id]
-        if booking.attended is attended:
-            continue
-        booking.attended = attended
-        booking.marked_by_id = actor.id
-        booking.marked_at = now
-        changed += 1
-        audit.record(
-            "attendance_marked",
-            actor=actor,
-            target=booking,
-            ip=ip,
-            agency_id=booking.user.agency_id,
-            session=session.id,
-            user=booking.user_id,
-            attended=attended,
-        )
-        if attended:
-            made += complete_for_session(booking.user, session, now)
-    return changed, made
-
-
-def complete_for_session(
-    user: User,
-    session: TrainingSession,
-    now: dt.datetime | None = None,
-) -> list[CourseCompletion]:
-    """Complete the session's module, or every module of its course, via face_to_face."""
-    at = min(session.ends_at, now or utcnow())
-    modules = [session.module] if session.module_id is not None else session.course.modules
-    made = []
-    for module in modules:
-        mine = progress.start_module(user, module)
-        made += completion.record_module_completed(mine, "face_to_face", at)
-    return made

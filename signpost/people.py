@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, or_, select
 
-from signpost import assignments, audit
+from signpost import assigning, audit
 from signpost.accounts import normalise_email
 from signpost.errors import Invalid, NotPermitted
 from signpost.extensions import db
@@ -134,7 +134,7 @@ def create_user(actor: User, details: PersonDetails, ip: str | None = None) -> U
     person.set_roles(set(details.roles))
     db.session.add(person)
     db.session.flush()
-    assignments.apply_rules_to_user(person)
+    assigning.apply_rules_to_user(person)
     audit.record(
         "user_created",
         actor=actor,
@@ -192,7 +192,7 @@ def update_user(actor: User, person: User, details: PersonDetails, ip: str | Non
             removed=sorted(r.value for r in old_roles - set(details.roles)),
         )
     if {"agency", "team", "roles"} & set(changed):
-        assignments.apply_rules_to_user(person)  # rules for the new agency, team or role
+        assigning.apply_rules_to_user(person)  # rules for the new agency, team or role
     return changed
 
 
@@ -216,7 +216,7 @@ def reactivate_user(actor: User, person: User, ip: str | None = None) -> None:
         raise PeopleError("This account is already active.", "active")
     person.active = True
     person.deactivated_at = None
-    assignments.apply_rules_to_user(person)  # rules made while they were away
+    assigning.apply_rules_to_user(person)  # rules made while they were away
     audit.record("user_reactivated", actor=actor, target=person, ip=ip, agency_id=person.agency_id)
 
 

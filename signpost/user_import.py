@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from signpost import accounts, assignments, audit
+from signpost import accounts, assigning, audit
 from signpost.extensions import db
 from signpost.models import Agency, Role, Team, User, UserRole
 from signpost.people import grantable_roles, is_admin, scope_agency_id
@@ -251,7 +251,7 @@ def _insert_people(rows: list[Row]) -> list[User]:
 def apply(result: Preview, actor: User, ip: str | None = None) -> ImportResult:
     """Create and update everyone on valid rows, in the caller's one transaction."""
     people = _insert_people([row for row in result.rows if row.status == "new"])
-    assignments.apply_rules_to_users(people)
+    assigning.apply_rules_to_users(people)
     created = [(p, accounts.create_reset_token(p, SET_PASSWORD_HOURS)) for p in people]
     updated = []
     for row in result.rows:
@@ -262,7 +262,7 @@ def apply(result: Preview, actor: User, ip: str | None = None) -> ImportResult:
             person.set_roles(row.roles)
             updated.append(person)
             if {"team", "roles"} & set(row.changes):
-                assignments.apply_rules_to_user(person)
+                assigning.apply_rules_to_user(person)
     audit.record(
         "users_imported",
         actor=actor,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from signpost import assignment_status, assignments, certificates
+from signpost import assigning, assignment_status, assignments, certificates
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -74,25 +74,25 @@ def test_a_rule_matches_when_every_criterion_it_sets_matches(app):
     def rule(**kw):
         return AssignmentRule(course_id=1, due_days=30, **kw)
 
-    assert assignments.rule_matches(rule(), outsider)  # no criteria: everyone
-    assert assignments.rule_matches(rule(agency_id=team.agency_id), nurse)
-    assert not assignments.rule_matches(rule(agency_id=team.agency_id), outsider)
-    assert assignments.rule_matches(rule(team_id=team.id), nurse)
-    assert not assignments.rule_matches(rule(team_id=team.id), lead)
-    assert assignments.rule_matches(rule(role=Role.AGENCY_LEAD), lead)
-    assert not assignments.rule_matches(rule(role=Role.AGENCY_LEAD), nurse)
+    assert assigning.rule_matches(rule(), outsider)  # no criteria: everyone
+    assert assigning.rule_matches(rule(agency_id=team.agency_id), nurse)
+    assert not assigning.rule_matches(rule(agency_id=team.agency_id), outsider)
+    assert assigning.rule_matches(rule(team_id=team.id), nurse)
+    assert not assigning.rule_matches(rule(team_id=team.id), lead)
+    assert assigning.rule_matches(rule(role=Role.AGENCY_LEAD), lead)
+    assert not assigning.rule_matches(rule(role=Role.AGENCY_LEAD), nurse)
     both = rule(agency_id=team.agency_id, role=Role.LEARNER)
-    assert assignments.rule_matches(both, nurse)
-    assert not assignments.rule_matches(both, lead)  # right agency, wrong role
-    assert not assignments.rule_matches(both, outsider)  # right role, wrong agency
+    assert assigning.rule_matches(both, nurse)
+    assert not assigning.rule_matches(both, lead)  # right agency, wrong role
+    assert not assigning.rule_matches(both, outsider)  # right role, wrong agency
 
 
 def test_due_date_is_the_end_of_a_fixed_day_or_days_after_assignment():
     assigned = dt.datetime(2026, 3, 1, 9, 30)
     fixed = AssignmentRule(due_date=dt.date(2026, 4, 30))
-    assert assignments.due_at(fixed, assigned) == dt.datetime(2026, 4, 30, 23, 59, 59)
+    assert assigning.due_at(fixed, assigned) == dt.datetime(2026, 4, 30, 23, 59, 59)
     relative = AssignmentRule(due_days=30)
-    assert assignments.due_at(relative, assigned) == dt.datetime(2026, 3, 31, 9, 30)
+    assert assigning.due_at(relative, assigned) == dt.datetime(2026, 3, 31, 9, 30)
 
 
 def test_creating_a_rule_assigns_everyone_it_matches_now(app, course, admin):
@@ -120,7 +120,7 @@ def test_creating_a_rule_assigns_everyone_it_matches_now(app, course, admin):
 
 
 def test_bulk_assignment_works_in_batches(app, course, admin, monkeypatch):
-    monkeypatch.setattr(assignments, "BATCH", 2)
+    monkeypatch.setattr(assigning, "BATCH", 2)
     agency = AgencyFactory()
     staff = [UserFactory(agency=agency) for _ in range(5)]
     make_rule(admin, course, agency_id=agency.id)
@@ -161,7 +161,7 @@ def test_a_new_user_picks_up_matching_rules(app, course, admin):
                     team_id=team.id)  # fmt: skip
     newcomer.set_roles({Role.LEARNER})
     db.session.add(newcomer)
-    made = assignments.apply_rules_to_user(newcomer)
+    made = assigning.apply_rules_to_user(newcomer)
     db.session.commit()
     assert [a.course_id for a in made] == [course.id]
     assigned = assignment_of(newcomer, course)
@@ -173,19 +173,19 @@ def test_new_users_do_not_pick_up_inactive_rules_or_other_agencies(app, course, 
     rule = make_rule(admin, course, agency_id=agency.id)
     assignments.deactivate_rule(admin, rule)
     db.session.commit()
-    assert assignments.apply_rules_to_user(UserFactory(agency=agency)) == []
+    assert assigning.apply_rules_to_user(UserFactory(agency=agency)) == []
     make_rule(admin, course, agency_id=AgencyFactory().id)
-    assert assignments.apply_rules_to_user(UserFactory(agency=agency)) == []
-    assert assignments.apply_rules_to_user(UserFactory(active=False)) == []
+    assert assigning.apply_rules_to_user(UserFactory(agency=agency)) == []
+    assert assigning.apply_rules_to_user(UserFactory(active=False)) == []
 
 
 def test_applying_rules_again_changes_nothing(app, course, admin):
     make_rule(admin, course, due_days=20)
     person = UserFactory()
-    first = assignments.apply_rules_to_user(person)
+    first = assigning.apply_rules_to_user(person)
     due = first[0].due_at
     db.session.commit()
-    again = assignments.apply_rules_to_user(person)
+    again = assigning.apply_rules_to_user(person)
     assert [a.due_at for a in again] == [due]
     assert count(Assignment, Assignment.user_id == person.id) == 1
 
@@ -200,12 +200,12 @@ def test_renewal_makes_the_course_due_by_the_certificate_expiry(app, course, adm
     for person in (renewing, current):
         db.session.add(Assignment(user_id=person.id, course_id=course.id, due_at=old_due))
     db.session.commit()
-    assert assignments.refresh_renewals(now) == 1
+    assert assigning.refresh_renewals(now) == 1
     db.session.commit()
     assert assignment_of(renewing, course).due_at == expiring.expires_at
     assert assignment_of(current, course).due_at == old_due
     assert assignment_of(unassigned, course) is None
-    assert assignments.refresh_renewals(now) == 0  # nothing left to change
+    assert assigning.refresh_renewals(now) == 0  # nothing left to change
     # Once expired, the same assignment is overdue.
     later = expiring.expires_at + dt.timedelta(days=1)
     due = {renewing.id: assignment_of(renewing, course).due_at}
@@ -347,6 +347,6 @@ def test_deactivating_stops_new_people_and_keeps_existing_assignments(
     staff = db.session.scalar(select(User).where(User.name == "Mine Staff"))
     assert assignment_of(staff, db.session.get(AssignmentRule, own.id).course) is not None
     newcomer = UserFactory(agency=two_agencies["mine"])
-    made = assignments.apply_rules_to_user(newcomer)
+    made = assigning.apply_rules_to_user(newcomer)
     # Only the still-active rule for all agencies applies (90 days), not the inactive one.
     assert [a.due_at - a.assigned_at for a in made] == [dt.timedelta(days=90)]

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from signpost import completion, face_to_face
+from signpost.errors import DomainError
 from signpost.extensions import db
 from signpost.models import (
     AuditEvent,
@@ -123,7 +124,7 @@ def test_scheduling_refuses_bad_sessions_and_saves_nothing(admin, course, change
     if changes.pop("module", False):
         args["module_id"] = module("basics").id
     args.update(changes)
-    with pytest.raises(face_to_face.FaceToFaceError, match=message) as refused:
+    with pytest.raises(DomainError, match=message) as refused:
         face_to_face.schedule(admin, **args)
     assert refused.value.about == field
     db.session.rollback()

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from signpost import assignments, people
+from signpost import assigning, people
 from signpost.extensions import db
 from signpost.models import Agency, Assignment, AssignmentRule, AuditEvent, Role, Team, User
 from tests.conftest import AuthActions, Mailbox
@@ -57,7 +57,7 @@ def person_form(agency, **overrides) -> dict:
 def rules_applied(monkeypatch):
     """Records the people assignment rules were applied to."""
     seen = []
-    monkeypatch.setattr(assignments, "apply_rules_to_user", lambda user: seen.append(user.id) or [])
+    monkeypatch.setattr(assigning, "apply_rules_to_user", lambda user: seen.append(user.id) or [])
     return seen
 
 

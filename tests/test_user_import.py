@@ -8,7 +8,7 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from signpost import accounts, assignments, user_import
+from signpost import accounts, assigning, user_import
 from signpost.extensions import db
 from signpost.models import (
     Assignment,
@@ -75,7 +75,7 @@ def test_a_realistic_file_is_previewed_then_imported_and_everyone_is_emailed(
 ):
     applied = []
     monkeypatch.setattr(
-        assignments, "apply_rules_to_users", lambda us: applied.extend(u.id for u in us) or {}
+        assigning, "apply_rules_to_users", lambda us: applied.extend(u.id for u in us) or {}
     )
     auth.login(admin())
     before = users()
@@ -203,7 +203,7 @@ def test_apply_is_one_transaction_in_the_domain_too(app, world, monkeypatch):
     me = admin()
     preview = user_import.check_text(REALISTIC, me)
     monkeypatch.setattr(
-        assignments,
+        assigning,
         "apply_rules_to_users",
         lambda us: (_ for _ in ()).throw(RuntimeError("rule engine failed")),
     )
@@ -360,7 +360,7 @@ def test_a_forged_or_borrowed_preview_is_refused(client, auth, world):
 def test_a_large_file_survives_the_round_trip_through_the_browser(client, auth, world, monkeypatch):
     sent = []
     monkeypatch.setattr("blueprints.people.import_routes.send_all", lambda c: sent.extend(c) or 0)
-    monkeypatch.setattr(assignments, "apply_rules_to_user", lambda user: [])
+    monkeypatch.setattr(assigning, "apply_rules_to_user", lambda user: [])
     auth.login(admin())
     rows = [HEADER] + [
         f"Person {secrets.token_hex(6)},{secrets.token_hex(8)}@example.org,County Police,"

@@ -8,7 +8,8 @@ from blueprints.access import client_ip, role_required, signed_in
 from blueprints.external.forms import ExternalForm
 from blueprints.face_to_face.forms import parse_subject, subject_choices
 from blueprints.form_errors import show_error
-from signpost import external, face_to_face
+from signpost import external
+from signpost.errors import DomainError
 from signpost.extensions import db
 from signpost.models import ExternalCompletion, Role, User, utcnow
 
@@ -45,7 +46,7 @@ def new():
                     today=utcnow().date(),
                     ip=client_ip(),
                 )
-            except face_to_face.FaceToFaceError as error:
+            except DomainError as error:
                 show_error(form, error)
             else:
                 done = (

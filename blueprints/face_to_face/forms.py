@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from signpost import catalogue, face_to_face
+from signpost import catalogue
 from signpost.extensions import db
 from signpost.face_to_face import MAX_CAPACITY
 from signpost.models import Module
@@ -27,7 +27,7 @@ def subject_choices() -> list[tuple[str, str]]:
     return (
         [("", "Choose a course or module")]
         + [(f"course:{c.id}", f"Course: {c.title}") for c in catalogue.active_courses()]
-        + [(f"module:{m.id}", f"Module: {face_to_face.subject_title(m)}") for m in modules]
+        + [(f"module:{m.id}", f"Module: {catalogue.subject_title(m)}") for m in modules]
     )
 
 

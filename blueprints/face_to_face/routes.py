@@ -7,7 +7,9 @@ from sqlalchemy import select
 from blueprints.access import client_ip, role_required, signed_in, visible_or_404
 from blueprints.face_to_face.forms import ScheduleForm, parse_subject, subject_choices
 from blueprints.form_errors import show_error
-from signpost import external, face_to_face
+from signpost import attendance as register_of
+from signpost import catalogue, external, face_to_face
+from signpost.errors import DomainError
 from signpost.extensions import db
 from signpost.models import Agency, Role, TrainingSession, utcnow
 
@@ -71,7 +73,7 @@ def detail(session_id: int):
     return render_template(
         "face_to_face/detail.html",
         session=session,
-        covers=face_to_face.subject_title(session.course or session.module),
+        covers=catalogue.subject_title(session.course or session.module),
         taken=face_to_face.places_taken(session.id),
         booking=face_to_face.booking_for(current_user.id, session.id),
         organiser=face_to_face.can_organise(current_user, session),
@@ -143,7 +145,7 @@ def schedule():
                 notes=form.notes.data,
                 ip=client_ip(),
             )
-        except face_to_face.FaceToFaceError as error:
+        except DomainError as error:  # a session error, or a course or module not offered
             show_error(form, error)
         else:
             flash("The session has been scheduled. People can book it now.", "success")
@@ -188,7 +190,7 @@ def attendance(session_id: int):
     error, status = None, 200
     if request.method == "POST":
         try:
-            changed, made = face_to_face.mark_attendance(
+            changed, made = register_of.mark_attendance(
                 current_user,
                 session,
                 _marks(request.form),

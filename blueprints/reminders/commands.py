@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 from flask import Flask, current_app, render_template, url_for
 
-from signpost import assignments, audit, mail, reminders
+from signpost import assigning, audit, mail, reminders
 from signpost.models import utcnow
 from signpost.unit_of_work import unit_of_work
 
@@ -105,7 +105,7 @@ def run_all(
     now = now or utcnow()
     report = reminders.Report()
     with unit_of_work():
-        report.renewals = assignments.refresh_renewals(now)
+        report.renewals = assigning.refresh_renewals(now)
         pending = (
             reminders.learner_reminders(now, due_soon_days)
             + reminders.expiring_reminders(now)

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 from signpost.content.checks import check_tree_texts
-from signpost.content.frontmatter import SLUG_RE, Document, Fields, read
+from signpost.content.courses import check_courses, load_course, slug_of, text_line
+from signpost.content.frontmatter import Document, Fields, read
 from signpost.content.problems import Problems
 from signpost.content.quiz import parse_quiz
 from signpost.content.scenario import parse_scenario
 from signpost.content.sources import (
     ContentTree,
-    CourseSource,
     LessonSource,
     ModuleSource,
     Reference,
@@ -27,15 +27,6 @@ MODULE_FIELDS = {
     "title", "summary", "level", "audience", "minutes", "outcomes", "version",
     "review_by", "content_note", "references", "completion",
 }  # fmt: skip
-COURSE_FIELDS = {
-    "title",
-    "summary",
-    "level",
-    "modules",
-    "validity_months",
-    "cpd_hours",
-    "confidence",
-}
 
 
 def load(root: Path) -> tuple[ContentTree, Problems]:
@@ -54,55 +45,14 @@ def load(root: Path) -> tuple[ContentTree, Problems]:
         if module is not None:
             tree.modules.append(module)
     for path in sorted((root / "courses").glob("*.md")) if (root / "courses").is_dir() else []:
-        course = _load_course(path, problems)
+        course = load_course(path, problems)
         if course is not None:
             tree.courses.append(course)
     if not tree.modules and not tree.courses and not problems:
         problems.add(root, 1, "content folder is empty: expected courses/ and module folders")
-    _check_courses(tree, problems)
+    check_courses(tree, problems)
     check_tree_texts(tree, problems)
     return tree, problems
-
-
-def _text_line(doc: Document) -> int:
-    """The line a document's body starts on once its leading blank lines are stripped."""
-    stripped = doc.body[: len(doc.body) - len(doc.body.lstrip())]
-    return doc.body_line + stripped.count("\n")
-
-
-def _slug(path: Path, name: str, problems: Problems) -> str:
-    if not SLUG_RE.match(name):
-        problems.add(
-            path, 1, f"'{name}' is not a valid slug: use lower-case letters, digits, hyphens"
-        )
-    return name
-
-
-def _load_course(path: Path, problems: Problems) -> CourseSource | None:
-    doc = read(path, problems)
-    if doc is None:
-        return None
-    fields = Fields(doc, problems, COURSE_FIELDS)
-    modules = fields.text_list("modules")
-    for slug in modules:
-        if modules.count(slug) > 1:
-            problems.add(path, doc.line_of("modules"), f"module '{slug}' is listed more than once")
-            break
-    return CourseSource(
-        path=path,
-        slug=_slug(path, path.stem, problems),
-        title=fields.text("title", default=path.stem),
-        summary=fields.text("summary", default=""),
-        level=fields.choice("level", {1, 2, 3}, default=1),
-        modules=modules,
-        modules_line=doc.line_of("modules"),
-        validity_months=fields.integer("validity_months", low=1, high=120, default=12),
-        cpd_hours=fields.number("cpd_hours", default=0.0),
-        confidence=fields.text_list("confidence", required=False),
-        body=doc.body.strip(),
-        body_line=_text_line(doc),
-        lines={key: doc.value_line(key) for key in ("title", "summary", "confidence")},
-    )
 
 
 def _references(doc: Document, problems: Problems) -> list[Reference]:
@@ -188,7 +138,7 @@ def _load_module(folder: Path, problems: Problems) -> ModuleSource | None:
     fields = Fields(doc, problems, MODULE_FIELDS)
     module = ModuleSource(
         path=folder,
-        slug=_slug(module_file, folder.name, problems),
+        slug=slug_of(module_file, folder.name, problems),
         title=fields.text("title", default=folder.name),
         summary=fields.text("summary", default=""),
         level=fields.choice("level", {1, 2, 3}, default=1),
@@ -202,7 +152,7 @@ def _load_module(folder: Path, problems: Problems) -> ModuleSource | None:
         completion=_completion(fields),
         intro=doc.body.strip(),
         checksum=_checksum(folder),
-        intro_line=_text_line(doc),
+        intro_line=text_line(doc),
         lines={
             key: doc.value_line(key)
             for key in ("title", "summary", "audience", "outcomes", "content_note")
@@ -276,7 +226,7 @@ def _load_markdown_part(path: Path, module: ModuleSource, lesson_slugs: dict, pr
                 title=fields.text("title", default=slug),
                 minutes=fields.integer("minutes", low=1, high=240, default=5),
                 body=doc.body.strip("\n"),
-                body_line=_text_line(doc),
+                body_line=text_line(doc),
             )
         )
         if not doc.body.strip():
@@ -296,15 +246,3 @@ def _load_markdown_part(path: Path, module: ModuleSource, lesson_slugs: dict, pr
             "unrecognised file name: lessons are NN-name.md (e.g. 01-what-is-cse.md), "
             "quizzes quiz.md, scenarios scenario-name.md",
         )
-
-
-def _check_courses(tree: ContentTree, problems: Problems) -> None:
-    modules = {m.slug for m in tree.modules}
-    for course in tree.courses:
-        for slug in course.modules:
-            if slug not in modules:
-                problems.add(
-                    course.path,
-                    course.modules_line,
-                    f"course lists module '{slug}', which does not exist",
-                )

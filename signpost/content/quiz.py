@@ -63,6 +63,8 @@ def parse_quiz(doc: Document, problems: Problems) -> QuizSource:
 
 
 def _parse_question(doc: Document, section, problems: Problems) -> QuestionSource:
+    # One pass over the lines as a small state machine (stem, options, feedback,
+    # explanation): split up, its state would have to travel between the pieces.
     settings, lines = take_settings(section.lines, {"type", "lesson"})
     kind = settings.get("type", (section.line, "single"))[1] or "single"
     if kind not in KINDS:

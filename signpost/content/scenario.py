@@ -54,6 +54,8 @@ def parse_scenario(doc: Document, slug: str, problems: Problems) -> ScenarioSour
 
 
 def _parse_node(doc: Document, section, problems: Problems) -> NodeSource:
+    # One pass over the lines as a small state machine (narrative, choices, feedback,
+    # debrief): split up, its state would have to travel between the pieces.
     ending = section.kind == "ending"
     settings, lines = take_settings(section.lines, {"outcome"} if ending else set())
     node = NodeSource(line=section.line, key=section.key, ending=ending)

@@ -36,6 +36,8 @@ def scope(stmt, user_column, course_column, users, courses):
 
 def computed(users=None, courses=None, now: dt.datetime | None = None):
     """SELECT of what course_record should hold, for some people and courses or all."""
+    # One statement built from named subqueries (started, ranked, live, newest, roles):
+    # kept together so that each join below can be read against the subquery it uses.
     a, mp, cm = Assignment.__table__, ModuleProgress.__table__, CourseModule.__table__
     cc, cert, u = CourseCompletion.__table__, Certificate.__table__, User.__table__
     started = scope(

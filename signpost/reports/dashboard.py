@@ -132,8 +132,29 @@ def build(
     _, soon = windows(now)
     conditions = record_conditions(filters, scope_agency_id)
     start, end = range_bounds(filters)
-    r, cc = CourseRecord, CourseCompletion
+    cells = _cells(conditions, start, end, now, soon)
+    by_agency: dict[int, Cell] = {}
+    total = Cell(agency="All agencies in view", course="All courses")
+    for cell in cells:
+        agency = by_agency.setdefault(
+            cell.agency_id, Cell(agency_id=cell.agency_id, agency=cell.agency, course="All courses")
+        )
+        agency.add(cell)
+        total.add(cell)
+    return Dashboard(
+        filters=filters,
+        now=now,
+        window_days=expiring_days(),
+        cells=cells,
+        agencies=list(by_agency.values()),
+        total=total,
+        trend=_trend(conditions, start, end, filters),
+    )
 
+
+def _cells(conditions, start, end, now, soon) -> list[Cell]:
+    """One cell per agency and course in view, sorted by agency, level and course."""
+    r, cc = CourseRecord, CourseCompletion
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     courses = {c.id: c for c in db.session.execute(select(Course.id, Course.title, Course.level))}
     in_range = dict(
@@ -159,17 +180,12 @@ def build(
             )
         )
     cells.sort(key=lambda c: (c.agency.lower(), c.level, c.course.lower(), c.course_id))
+    return cells
 
-    by_agency: dict[int, Cell] = {}
-    total = Cell(agency="All agencies in view", course="All courses")
-    for cell in cells:
-        agency = by_agency.setdefault(
-            cell.agency_id, Cell(agency_id=cell.agency_id, agency=cell.agency, course="All courses")
-        )
-        agency.add(cell)
-        total.add(cell)
 
-    month = year_month(cc.completed_at)
+def _trend(conditions, start, end, filters: Filters) -> list[tuple[dt.date, int]]:
+    """Completions per month across the date range, every month shown."""
+    month = year_month(CourseCompletion.completed_at)
     per_month = dict(
         db.session.execute(
             _completions(conditions, start, end)
@@ -177,16 +193,7 @@ def build(
             .group_by(month)
         ).all()
     )
-    trend = [
+    return [
         (first, per_month.get(first.strftime("%Y-%m"), 0))
         for first in months_between(filters.date_from, filters.date_to)
     ]
-    return Dashboard(
-        filters=filters,
-        now=now,
-        window_days=expiring_days(),
-        cells=cells,
-        agencies=list(by_agency.values()),
-        total=total,
-        trend=trend,
-    )
