@@ -107,3 +107,30 @@ def test_there_are_no_import_circles():
         if name not in index:
             visit(name)
     assert circles == []
+
+
+def _feature_map() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Feature map")
+    end = readme.find("\n## ", start + 1)
+    return readme[start : end if end != -1 else len(readme)]
+
+
+def test_the_feature_map_names_every_module_blueprint_and_test_file():
+    table = _feature_map()
+    missing = [
+        f"signpost/{p.relative_to(ROOT / 'signpost')}"
+        for p in sorted((ROOT / "signpost").glob("*.py"))
+        if p.name != "__init__.py" and f"`{p.name}`" not in table
+    ]
+    missing += [
+        f"blueprints/{p.name}/"
+        for p in sorted((ROOT / "blueprints").iterdir())
+        if p.is_dir() and not p.name.startswith("__") and f"`{p.name}/`" not in table
+    ]
+    missing += [
+        f"tests/{p.name}"
+        for p in sorted((ROOT / "tests").glob("test_*.py"))
+        if f"`{p.name}`" not in table
+    ]
+    assert missing == [], "add these to the feature map in README.md"
