@@ -1,7 +1,6 @@
 """Shared fixtures: app, client, runner, auth, smtp, on SQLite or PostgreSQL."""
 
 import os
-import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -16,8 +15,7 @@ from app import create_app
 from signpost.extensions import db
 from signpost.models import Base
 from tests.factories import PASSWORD, UserFactory
-
-CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+from tests.html import Page
 
 
 def database_url(tmp_path_factory) -> str:
@@ -138,9 +136,8 @@ class SignpostClient(FlaskClient):
     def csrf_token(self, page: str) -> str:
         """Fetch a page and return the CSRF token from its form."""
         response = self.get(page)
-        match = CSRF_RE.search(response.get_data(as_text=True))
-        assert match, f"no CSRF token on {page} ({response.status_code})"
-        return match.group(1)
+        assert response.status_code == 200, f"{page} answered {response.status_code}"
+        return Page(response).csrf_token()
 
     def submit(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
         """POST a form to `url` with the token from `page` (default: `url` itself)."""

@@ -1,9 +1,9 @@
 """Helpers that walk a learner through the learning pages as a browser would."""
 
-import re
 from pathlib import Path
 
 from signpost.content.importer import import_content
+from tests.html import Page
 
 FIXTURE = Path(__file__).parent / "learn_fixture"
 
@@ -13,13 +13,17 @@ def import_fixture(root: Path = FIXTURE):
     return import_content(root)
 
 
-def attempt_form(html: str) -> dict:
-    """The hidden fields and the question/option ids of a rendered quiz attempt."""
-    key = re.search(r'name="key" value="([^"]+)"', html).group(1)
-    questions: dict[str, list[str]] = {}
-    for name, value in re.findall(r'name="(q\d+)" value="(\d+)"', html):
-        questions.setdefault(name, []).append(value)
-    return {"key": key, "questions": questions}
+def attempt_form(html) -> dict:
+    """The hidden key and the question/option ids of a rendered quiz attempt."""
+    form = Page(html).form(field="key")
+    questions = {
+        name: form.options(name)
+        for name in form.names()
+        if name.startswith("q") and name[1:].isdigit()
+    }
+    assert questions and all(questions.values()), form
+    assert all(o.isdigit() for options in questions.values() for o in options), questions
+    return {"key": form["key"], "questions": questions}
 
 
 def location(response) -> str:
@@ -65,21 +69,22 @@ class Journey:
         page = f"/learn/modules/{module}/scenarios/{scenario}"
         url = location(self.client.submit(f"{page}/start", page=page))
         for _ in range(50):
-            html = self.client.get(url).get_data(as_text=True)
-            if "how it ended" in html:
+            shown = Page(self.client.get(url))
+            if "how it ended" in shown.text():
                 return url
-            step = re.search(r'name="step" value="(\d+)"', html).group(1)
-            choice = self._choice(url, html, pick)
-            response = self.client.submit(url, {"step": step, "choice": choice})
+            form = shown.form(action=url)
+            choice = self._choice(form.options("choice"), pick)
+            response = self.client.submit(url, {"step": form["step"], "choice": choice})
             assert response.status_code == 302, response.get_data(as_text=True)
         raise AssertionError("scenario did not end")
 
     @staticmethod
-    def _choice(url, html, pick):
+    def _choice(ids: list[str], pick: str) -> str:
+        """The first choice offered with the rating `pick`, else the first choice."""
         from signpost.extensions import db
         from signpost.models import ScenarioChoice
 
-        ids = re.findall(r'name="choice" value="(\d+)"', html)
+        assert ids, "no choices offered"
         for choice_id in ids:
             if db.session.get(ScenarioChoice, int(choice_id)).rating == pick:
                 return choice_id

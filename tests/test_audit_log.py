@@ -12,6 +12,7 @@ from signpost import audit
 from signpost.extensions import db
 from signpost.models import AuditEvent, Certificate, Course, Role, utcnow
 from tests.factories import AgencyFactory, UserFactory
+from tests.html import Page
 from tests.journey import FIXTURE
 from tests.test_certificates import complete_course
 
@@ -161,13 +162,17 @@ def test_admins_see_who_what_when_and_where_newest_first(client, admin):
         detail={"reason": "<b>Issued in error</b>"},
     )
     db.session.commit()
-    html = client.get("/admin/audit").get_data(as_text=True)
-    assert html.index("certificate_revoked") < html.index("setting_changed")
-    assert "the.admin@example.org" in html and "10.2.2.2" in html
-    assert "certificate 42" in html and "Northshire Police" in html
-    assert "&lt;b&gt;Issued in error&lt;/b&gt;" in html  # details are escaped
-    assert '<th scope="col">When (UTC)</th>' in html
-    assert 'href="/admin/audit"' in html  # the menu entry
+    page = Page(client.get("/admin/audit"))
+    header, *rows = page.table()
+    actions = [row[2] for row in rows]
+    assert actions.index("certificate_revoked") < actions.index("setting_changed")
+    [revoked] = [row for row in rows if row[2] == "certificate_revoked"]
+    assert "the.admin@example.org" in revoked[1] and revoked[5] == "10.2.2.2"
+    assert (revoked[3], revoked[4]) == ("certificate 42", "Northshire Police")
+    assert "reason <b>Issued in error</b>" in revoked[6]
+    assert "&lt;b&gt;Issued in error&lt;/b&gt;" in page.html  # details are escaped
+    assert header[0] == "When (UTC)" and page.select_one("thead th")["scope"] == "col"
+    assert "/admin/audit" in page.hrefs()  # the menu entry
 
 
 def test_filters_narrow_the_log(client, admin):
@@ -200,16 +205,16 @@ def test_filters_narrow_the_log(client, admin):
     assert actions({"date_to": today - dt.timedelta(days=2)}) == ["sign_in"]
     assert actions({"date_from": today, "date_to": today}) == ["sign_in_failed", "user_updated"]
 
-    html = client.get(f"/admin/audit?action=sign_in&agency={police.id}").get_data(as_text=True)
-    assert "1 event<" in html and "alice@police.example" in html
-    html = client.get("/admin/audit?actor_email=alice").get_data(as_text=True)
-    assert "1 event<" in html
+    page = Page(client.get(f"/admin/audit?action=sign_in&agency={police.id}"))
+    assert "1 event" in page.texts("h2") and "alice@police.example" in page.text()
+    page = Page(client.get("/admin/audit?actor_email=alice"))
+    assert "1 event" in page.texts("h2")
 
 
 def test_bad_dates_are_explained(client, admin):
-    html = client.get("/admin/audit?date_from=31/12/2026").get_data(as_text=True)
-    assert "There is a problem" in html
-    assert '<a href="#date_from">Enter a real date, for example 2026-03-05</a>' in html
+    page = Page(client.get("/admin/audit?date_from=31/12/2026"))
+    assert "There is a problem" in page.text()
+    assert ("#date_from", "Enter a real date, for example 2026-03-05") in page.error_summary()
     html = client.get("/admin/audit?date_from=2026-03-05&date_to=2026-03-01").get_data(as_text=True)
     assert "The date range must end on or after its start" in html
 
@@ -219,13 +224,16 @@ def test_fifty_to_a_page(client, admin):
     for n in range(120):
         add_event("bulk", start + dt.timedelta(seconds=n), target_type="n", target_id=str(n))
     db.session.commit()
-    first = client.get("/admin/audit?action=bulk").get_data(as_text=True)
-    assert first.count("<code>bulk</code>") == 50
-    assert "Page 1 of 3" in first and "120 events" in first
-    assert first.index("n 119<") < first.index("n 70<") and "n 69<" not in first
-    assert 'href="/admin/audit?page=2&amp;action=bulk"' in first
-    last = client.get("/admin/audit?action=bulk&page=3").get_data(as_text=True)
-    assert last.count("<code>bulk</code>") == 20 and "n 0<" in last and "Page 3 of 3" in last
+    first = Page(client.get("/admin/audit?action=bulk"))
+    rows = first.table()[1:]
+    assert [row[2] for row in rows] == ["bulk"] * 50
+    assert "Page 1 of 3" in first.text() and "120 events" in first.texts("h2")
+    assert [row[3] for row in rows] == [f"n {n}" for n in range(119, 69, -1)]  # newest first
+    assert first.link("Older events").href == "/admin/audit?page=2&action=bulk"
+    last = Page(client.get("/admin/audit?action=bulk&page=3"))
+    rows = last.table()[1:]
+    assert [row[2] for row in rows] == ["bulk"] * 20 and "Page 3 of 3" in last.text()
+    assert [row[3] for row in rows] == [f"n {n}" for n in range(19, -1, -1)]
     beyond = client.get("/admin/audit?action=bulk&page=99").get_data(as_text=True)
     assert "Page 3 of 3" in beyond
 

@@ -9,6 +9,7 @@ from signpost import confidence
 from signpost.extensions import db
 from signpost.models import ConfidenceRating, CourseCompletion, ModuleProgress, Role, utcnow
 from tests.factories import UserFactory
+from tests.html import Page
 from tests.test_certificates import complete_course
 from tests.test_learn import correct_option_ids, finish_basics
 
@@ -112,13 +113,17 @@ def test_course_page_offers_the_before_rating_and_the_form_works_without_javascr
 ):
     html = client.get("/learn/courses/starter").get_data(as_text=True)
     assert "Before you start: how confident do you feel?" in html
-    assert f'href="{BEFORE}"' in html
-    form = client.get(BEFORE).get_data(as_text=True)
-    assert form.count("<fieldset") == 2
-    assert "<legend>I can spot the warning signs.</legend>" in form
-    assert '<label for="s0-1">1 – not at all confident</label>' in form
-    assert '<label for="s1-5">5 – very confident</label>' in form
-    assert 'type="radio" id="s1-3" name="s1" value="3"' in form
+    assert BEFORE in Page(html).hrefs()
+    page = Page(client.get(BEFORE))
+    assert len(page.select("fieldset")) == 2
+    assert "I can spot the warning signs." in page.texts("fieldset > legend")
+    assert page.text('label[for="s0-1"]') == "1 – not at all confident"
+    assert page.text('label[for="s1-5"]') == "5 – very confident"
+    three = page.select_one("input#s1-3")
+    assert (three["type"], three["name"], three["value"]) == ("radio", "s1", "3")
+    form = page.form(action=BEFORE)
+    assert form.options("s0") == form.options("s1") == ["1", "2", "3", "4", "5"]
+    assert form.fields == {"csrf_token": [page.csrf_token()]}  # nothing chosen for the learner
 
     response = client.submit(BEFORE, {"s0": "4", "s1": "2"})
     assert response.status_code == 302 and response.headers["Location"] == "/learn/courses/starter"
@@ -138,10 +143,13 @@ def test_course_page_offers_the_before_rating_and_the_form_works_without_javascr
 def test_unanswered_statements_are_reported_and_nothing_is_saved(client, two_statements, learner):
     response = client.submit(BEFORE, {"s0": "4", "s1": "9"})
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "There is a problem" in html
-    assert '<a href="#s1-1">Choose a number from 1 to 5 for “I know who to tell.”</a>' in html
-    assert 'id="s0-4" name="s0" value="4" checked' in html  # the valid answer is kept
+    page = Page(response)
+    assert "There is a problem" in page.text()
+    assert page.error_summary() == [
+        ("#s1-1", "Choose a number from 1 to 5 for “I know who to tell.”")
+    ]
+    form = page.form(action=BEFORE)
+    assert form["s0"] == "4" and "s1" not in form.fields  # the valid answer is kept
     assert ratings() == []
 
 
@@ -152,7 +160,7 @@ def test_a_second_submit_changes_nothing_and_says_so(client, two_statements, lea
     assert [r.scores for r in ratings()] == ["1,1"]
     page = client.get(BEFORE).get_data(as_text=True)
     assert "already recorded" in page and "1 – not at all confident" in page
-    assert "<fieldset" not in page
+    assert not Page(page).select("fieldset")
 
 
 def test_skipping_hides_the_prompt_and_learning_is_never_blocked(client, course, learner, journey):
@@ -190,7 +198,7 @@ def test_after_completion_the_after_rating_is_offered_and_pairs_with_before(
     response = client.submit(f"{page}/done", page=page, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "You have completed Starter course." in html
-    assert f'<a href="{AFTER}">How confident do you feel now?</a>' in html
+    assert Page(html).link("How confident do you feel now?").href == AFTER
     course_page = client.get("/learn/courses/starter").get_data(as_text=True)
     assert "You have finished: how confident do you feel now?" in course_page
     client.submit(AFTER, {"s0": "5"})

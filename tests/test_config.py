@@ -70,7 +70,7 @@ def test_production_refusal_is_one_line_on_the_command_line(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.returncode != 0
+    assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [lines[0]] and "SECRET_KEY" in lines[0]
     assert "Traceback" not in result.stderr
@@ -94,6 +94,7 @@ def test_nothing_runs_at_import_time(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported", result.stderr
     assert not target.exists()
 
@@ -123,7 +124,7 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, name, va
         text=True,
         timeout=60,
     )
-    assert result.returncode != 0
+    assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr, lines
 

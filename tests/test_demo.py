@@ -11,7 +11,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(runner, client, a
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0
+    assert second.exit_code == 0, second.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 5
     assert {a.kind for a in db.session.scalars(select(Agency))} == set(AgencyKind)
     held = set().union(*(u.roles for u in db.session.scalars(select(User))))

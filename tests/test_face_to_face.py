@@ -21,6 +21,7 @@ from signpost.models import (
 )
 from tests.conftest import AuthActions
 from tests.factories import AgencyFactory, UserFactory
+from tests.html import Page
 from tests.test_learn import finish_basics
 from tests.test_learn_races import race
 
@@ -170,11 +171,11 @@ def test_the_schedule_form_takes_uk_times_and_shows_errors_by_their_fields(
     }
     html = client.submit("/face-to-face/new", data).get_data(as_text=True)
     assert "There is a problem" in html
-    assert '<a href="#capacity">Places must be between 1 and 1000</a>' in html
+    assert ("#capacity", "Places must be between 1 and 1000") in Page(html).error_summary()
     assert count(TrainingSession) == 0
 
-    html = client.submit("/face-to-face/new", {**data, "capacity": "20"}).get_data(as_text=True)
-    assert '<a href="#ends_at">The session must end after it starts.</a>' in html
+    page = Page(client.submit("/face-to-face/new", {**data, "capacity": "20"}))
+    assert ("#ends_at", "The session must end after it starts.") in page.error_summary()
     assert count(TrainingSession) == 0
 
     response = client.submit(
@@ -381,7 +382,10 @@ def test_unmarking_after_a_completion_is_refused_and_changes_nothing(client, aut
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
-    assert f'<a href="#booking-{came.id}">{person.name} is already recorded as attending' in html
+    errors = dict(Page(html).error_summary())
+    assert errors[f"#booking-{came.id}"].startswith(
+        f"{person.name} is already recorded as attending"
+    )
     assert "Completions are never removed" in html
     db.session.expire_all()
     assert db.session.get(Booking, came.id).attended is True

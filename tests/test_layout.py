@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from signpost.extensions import db
 from signpost.models import AuditEvent
+from tests.html import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,30 +49,36 @@ def test_templates_have_no_inline_script_style_or_external_assets():
 
 
 def test_base_layout_landmarks_and_skip_link(client):
-    html = client.get("/account/sign-in").get_data(as_text=True)
-    assert '<html lang="en-GB">' in html
-    assert '<a class="skip-link" href="#main">' in html
-    assert '<main id="main"' in html and "<header" in html and "<footer" in html
-    assert re.search(r'<label[^>]*for="email"', html) and re.search(
-        r'<label[^>]*for="password"', html
-    )
-    assert 'name="viewport"' in html
+    page = Page(client.get("/account/sign-in"))
+    assert page.select_one("html")["lang"] == "en-GB"
+    assert page.select("a.skip-link")[0] is page.select("body a")[0]  # the first link
+    assert page.select_one("a.skip-link")["href"] == "#main"
+    assert page.select_one("#main").name == "main"
+    assert page.select("header") and page.select("footer")
+    for field in ("email", "password"):
+        assert page.select(f'label[for="{field}"]') and page.select(f'input[id="{field}"]')
+    assert page.select('meta[name="viewport"]')
 
 
 def test_error_summary_links_each_error_to_its_field(client):
-    html = client.submit("/account/sign-in", {"email": "", "password": ""}).get_data(as_text=True)
-    assert "There is a problem" in html
-    assert '<a href="#email">Enter your email address</a>' in html
-    assert '<a href="#password">Enter your password</a>' in html
-    assert 'aria-describedby="email-error"' in html and 'aria-invalid="true"' in html
+    page = Page(client.submit("/account/sign-in", {"email": "", "password": ""}))
+    assert "There is a problem" in page.text(".error-summary")
+    assert page.error_summary() == [
+        ("#email", "Enter your email address"),
+        ("#password", "Enter your password"),
+    ]
+    email = page.select_one("input#email")
+    assert email["aria-describedby"] == "email-error" and email["aria-invalid"] == "true"
+    assert "Enter your email address" in page.text("#email-error")
 
 
 @pytest.mark.parametrize("code, text", [(404, "Page not found"), (405, "not allowed")])
 def test_error_pages(client, code, text):
     response = client.get("/no-such-page") if code == 404 else client.get("/account/sign-out")
     assert response.status_code == code
-    assert text in response.get_data(as_text=True)
-    assert 'class="skip-link"' in response.get_data(as_text=True)
+    page = Page(response)
+    assert text in page.text()
+    assert page.select("a.skip-link")
 
 
 def test_500_page_hides_the_error_and_gives_a_reference(app, client):

@@ -25,6 +25,7 @@ from signpost.models import (
     ScenarioRun,
     ScenarioStep,
 )
+from tests.html import Page
 from tests.journey import Journey, attempt_form, location
 
 N = 8  # concurrent requests in each race
@@ -134,7 +135,8 @@ def test_the_same_scenario_decision_at_once_is_recorded_once(app, client, course
     run_id = int(url.rsplit("/", 1)[1])
 
     for position in (0, 1):  # the recommended path: two decisions, then the ending
-        choice_id = Journey._choice(url, client.get(url).get_data(as_text=True), "recommended")
+        offered = Page(client.get(url)).form(action=url).options("choice")
+        choice_id = Journey._choice(offered, "recommended")
         data = {"step": str(position), "choice": choice_id, "csrf_token": token}
 
         results = race(tabs(app, client), lambda c, data=data: c.post(url, data=data))

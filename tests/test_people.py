@@ -12,6 +12,7 @@ from signpost.extensions import db
 from signpost.models import Agency, Assignment, AssignmentRule, AuditEvent, Role, Team, User
 from tests.conftest import AuthActions, Mailbox
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
+from tests.html import Page
 
 NEW_PASSWORD = "granite meadow violin parcel"
 
@@ -78,7 +79,7 @@ def test_people_are_listed_and_found_by_name_or_email(client, auth):
     assert "Old Leaver" in html and "Sam Patel" not in html
     html = client.get("/admin/people?role=admin").get_data(as_text=True)
     assert "Ada Admin" in html and "Sam Patel" not in html
-    assert 'href="/admin/people"' in client.get("/").get_data(as_text=True)  # the menu entry
+    assert "/admin/people" in Page(client.get("/")).hrefs()  # the menu entry
 
 
 def test_search_treats_wildcards_literally(app):
@@ -149,13 +150,13 @@ def test_adding_a_person_with_bad_details_explains_and_creates_nobody(client, au
         (person_form(agency, email="taken@example.org"), "Someone already has this email address"),
         (person_form(agency, email="not-an-email"), "Enter an email address in the correct format"),
         (person_form(agency, roles=[]), "Choose at least one role"),
-        (person_form(agency, name=""), "Enter the person&#39;s full name"),
+        (person_form(agency, name=""), "Enter the person's full name"),
     ]
     for data, message in cases:
         response = client.submit("/admin/people/new", data)
         assert response.status_code == 200
-        html = response.get_data(as_text=True)
-        assert "There is a problem" in html and message in html
+        summary = Page(response).text(".error-summary")
+        assert "There is a problem" in summary and message in summary, message
     assert count(User) == before
     assert smtp.messages == []
 
@@ -237,18 +238,23 @@ def test_leads_see_only_their_own_agency(client, auth):
 def test_a_lead_adds_learners_to_their_own_agency_only(client, auth, smtp):
     mine, theirs = AgencyFactory(), AgencyFactory()
     auth.login(lead_of(mine))
-    form_html = client.get("/admin/people/new").get_data(as_text=True)
-    assert theirs.name not in form_html and 'value="admin"' not in form_html
-    assert re.search(r'<input[^>]*type="checkbox"[^>]*value="trainer"', form_html)
-    assert "<legend" in form_html and '<label class="checkbox__label" for="roles-1">' in form_html
+    page = Page(client.get("/admin/people/new"))
+    assert theirs.name not in page.html and 'value="admin"' not in page.html
+    form = page.form(action="/admin/people/new")
+    assert form.options("roles") == ["learner", "trainer"]
+    assert form.options("agency") == [str(mine.id)]
+    assert page.select('input[type="checkbox"][name="roles"][value="trainer"]')
+    assert page.text("fieldset#roles > legend") == "Roles"
+    assert page.select_one('label.checkbox__label[for="roles-1"]')
+    assert page.select_one("input#roles-1")["name"] == "roles"
     before = count(User)
     for data, message in [
         (person_form(theirs), "Not a valid choice"),
-        (person_form(mine, roles=["learner", "admin"]), "&#39;admin&#39; is not a valid choice"),
+        (person_form(mine, roles=["learner", "admin"]), "'admin' is not a valid choice"),
         (person_form(mine, roles=["agency_lead"]), "is not a valid choice"),
     ]:
-        html = client.submit("/admin/people/new", data).get_data(as_text=True)
-        assert "There is a problem" in html and message in html
+        text = Page(client.submit("/admin/people/new", data)).text()
+        assert "There is a problem" in text and message in text
     assert count(User) == before
     response = client.submit("/admin/people/new", person_form(mine, roles=["learner", "trainer"]))
     assert response.status_code == 302

@@ -32,6 +32,7 @@ from signpost.models import (
 )
 from tests.conftest import AuthActions
 from tests.factories import TeamFactory, UserFactory
+from tests.html import Page
 from tests.test_certificates import complete_course
 from tests.test_people import admin, lead_of
 
@@ -125,8 +126,8 @@ def history(client, auth, course, journey):
 
 def test_a_learner_downloads_everything_held_about_them_and_nothing_else(client, history):
     person, colleague = history
-    page = client.get("/account/my-data").get_data(as_text=True)
-    assert 'href="/account/my-data.json"' in page and 'href="/account/my-data"' in page  # + menu
+    links = Page(client.get("/account/my-data")).hrefs()
+    assert "/account/my-data.json" in links and "/account/my-data" in links  # + menu
     response = client.get("/account/my-data.json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -268,6 +269,7 @@ def test_retention_erases_only_people_inactive_for_longer_than_allowed(app, runn
     recent = _aged("Recent User", 900, 10)
     new = _aged("Just Joined", 5, None)
     result = runner.invoke(args=["privacy", "apply-retention"])
+    assert result.exit_code == 0, result.output
     assert "Retention is off" in result.output  # the default: 0 days
     assert (
         db.session.scalar(select(func.count()).select_from(User).where(User.erased_at.is_not(None)))
@@ -275,7 +277,8 @@ def test_retention_erases_only_people_inactive_for_longer_than_allowed(app, runn
     )
     app.config["RETENTION_DAYS"] = 365  # as RETENTION_DAYS=365 in the environment sets it
     result = runner.invoke(args=["privacy", "apply-retention"])
-    assert result.exit_code == 0 and "Erased the personal details of 2 people" in result.output
+    assert result.exit_code == 0, result.output
+    assert "Erased the personal details of 2 people" in result.output
     db.session.expire_all()
     assert db.session.get(User, never.id).erased_at and db.session.get(User, lapsed.id).erased_at
     assert db.session.get(User, recent.id).name == "Recent User"
@@ -284,4 +287,5 @@ def test_retention_erases_only_people_inactive_for_longer_than_allowed(app, runn
     assert sorted(event.detail["user_ids"]) == sorted([never.id, lapsed.id])
     # Running again (as cron will, daily) erases nobody else.
     result = runner.invoke(args=["privacy", "apply-retention"])
+    assert result.exit_code == 0, result.output
     assert "of 0 people" in result.output

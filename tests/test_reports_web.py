@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-from html.parser import HTMLParser
 
 import pytest
 from pypdf import PdfReader
@@ -13,44 +12,8 @@ from signpost import certificates
 from signpost.extensions import db
 from signpost.models import AuditEvent, Certificate, Role
 from tests.factories import TeamFactory, UserFactory
+from tests.html import Page, text_of
 from tests.test_reports_figures import assign, complete, world  # noqa: F401 - a fixture
-
-
-class Tables(HTMLParser):
-    """The text of every table on a page, by id, as a sighted reader sees it."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._rows = self._cell = None
-        self._spans: list[bool] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self._rows = self.tables.setdefault(attrs.get("id"), [])
-        elif tag == "tr" and self._rows is not None:
-            self._rows.append([])
-        elif tag in ("td", "th") and self._rows is not None:
-            self._cell = []
-        elif tag == "span":
-            # Screen-reader-only text and decorative sort arrows are not figures.
-            hidden = "visually-hidden" in (attrs.get("class") or "")
-            self._spans.append(hidden or attrs.get("aria-hidden") == "true")
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._rows = None
-        elif tag in ("td", "th") and self._cell is not None:
-            self._rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "span" and self._spans:
-            self._spans.pop()
-
-    def handle_data(self, data):
-        if self._cell is not None and not any(self._spans):
-            self._cell.append(data)
 
 
 def csv_sections(text: str) -> list[list[list[str]]]:
@@ -79,8 +42,7 @@ def test_auditors_see_every_agency_with_links_to_the_learners(client, auth, worl
     auth.login(auditor)
     response = client.get("/reports/")
     assert response.status_code == 200
-    tables = Tables(response.get_data(as_text=True)).tables
-    agencies = {row[0] for row in tables["table-cells"][1:]}
+    agencies = {row[0] for row in Page(response).table("table-cells")[1:]}
     assert agencies == {"Alpha Police", "Beta Health"}
     html = response.get_data(as_text=True)
     assert "/reports/cells?" in html and f"agency={world['b'].id}" in html
@@ -90,7 +52,7 @@ def test_an_agency_lead_sees_only_their_own_agency(client, auth, world):  # noqa
     auth.login(world["people"]["lead"])
     html = client.get("/reports/").get_data(as_text=True)
     assert "Alpha Police" in html and "Beta Health" not in html
-    cells = Tables(html).tables["table-cells"]
+    cells = Page(html).table("table-cells")
     assert {row[0] for row in cells[1:]} == {"Alpha Police"}
     export = client.get("/reports/export.csv").get_data(as_text=True)
     assert "Alpha Police" in export and "Beta Health" not in export
@@ -128,15 +90,15 @@ def test_an_agency_lead_naming_another_agency_gets_404(client, auth, world, url)
 def test_the_csv_has_exactly_the_numbers_on_screen(client, auth, world, auditor, query):  # noqa: F811
     query = query.format(c1=world["c1"].id, a=world["a"].id)
     auth.login(auditor)
-    screen = Tables(client.get(f"/reports/{query}").get_data(as_text=True)).tables
+    screen = Page(client.get(f"/reports/{query}"))
     response = client.get(f"/reports/export.csv{query}")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     preamble, cells, agencies, trend = csv_sections(response.get_data(as_text=True))
-    assert screen["table-cells"] == cells
-    assert screen["table-agencies"] == agencies
-    assert screen["table-trend"] == trend
+    assert screen.table("table-cells") == cells
+    assert screen.table("table-agencies") == agencies
+    assert screen.table("table-trend") == trend
     assert any(row[0] == "Produced" for row in preamble)
     assert ["Course", "Course c1"] in preamble or not query.startswith("?course")
 
@@ -149,7 +111,7 @@ def test_the_dashboard_states_its_filters_definitions_and_date_range(client, aut
     assert "14 May 2025 to 14 May 2025" in html
     assert "How the figures are worked out" in html
     assert "Applies only to “Completed in date range” and to the monthly trend" in html
-    trend = Tables(html).tables["table-trend"]
+    trend = Page(html).table("table-trend")
     assert trend == [["Month", "Completions"], ["May 2025", "2"], ["Total", "2"]]
 
 
@@ -172,8 +134,10 @@ def test_bad_filters_get_an_error_summary_and_no_figures(client, auth, world, au
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
-    assert '<a href="#date_to">The date range must end on or after its start</a>' in html
-    assert '<a href="#course">Choose a course from the list</a>' in html
+    assert Page(html).error_summary() == [
+        ("#date_to", "The date range must end on or after its start"),
+        ("#course", "Choose a course from the list"),
+    ]
     assert "table-cells" not in html
     assert client.get("/reports/export.csv?date_from=nonsense").status_code == 400
 
@@ -181,7 +145,7 @@ def test_bad_filters_get_an_error_summary_and_no_figures(client, auth, world, au
 def test_drilldown_lists_learners_with_their_certificate(client, auth, world, auditor):  # noqa: F811
     auth.login(auditor)
     url = f"/reports/cells?agency={world['a'].id}&course={world['c1'].id}&status=population"
-    rows = Tables(client.get(url).get_data(as_text=True)).tables["table-learners"]
+    rows = Page(client.get(url)).table("table-learners")
     assert rows[0] == [
         "Name",
         "Email",
@@ -216,17 +180,17 @@ def test_drilldown_pages_fifty_at_a_time_and_sorts(client, auth, world, auditor)
     auth.login(auditor)
     base = f"/reports/cells?agency={world['b'].id}&course={world['c2'].id}&status=not_started"
     first = client.get(base).get_data(as_text=True)
-    rows = Tables(first).tables["table-learners"][1:]
+    rows = Page(first).table("table-learners")[1:]
     assert len(rows) == 50 and rows[0][0] == "Learner 00" and "Page 1 of 2" in first
     assert "Next page" in first
-    second = Tables(client.get(base + "&page=2").get_data(as_text=True)).tables["table-learners"]
+    second = Page(client.get(base + "&page=2")).table("table-learners")
     assert [r[0] for r in second[1:]] == ["Learner 50", "Learner 51", "Learner 52"]
-    backwards = Tables(client.get(base + "&sort=name&dir=desc").get_data(as_text=True))
-    assert backwards.tables["table-learners"][1][0] == "Learner 52"
-    by_due = Tables(client.get(base + "&sort=due&dir=desc").get_data(as_text=True))
-    assert by_due.tables["table-learners"][1][4] == "7 Jan 2030"
-    html = client.get(base + "&sort=status").get_data(as_text=True)
-    assert 'aria-sort="ascending"' in html
+    backwards = Page(client.get(base + "&sort=name&dir=desc")).table("table-learners")
+    assert backwards[1][0] == "Learner 52"
+    by_due = Page(client.get(base + "&sort=due&dir=desc")).table("table-learners")
+    assert by_due[1][4] == "7 Jan 2030"
+    sorted_by = Page(client.get(base + "&sort=status")).select('th[aria-sort="ascending"]')
+    assert [text_of(th) for th in sorted_by] == ["Status, sorted ascending ▲"]
     everyone = csv_sections(
         client.get(base.replace("/cells?", "/cells.csv?")).get_data(as_text=True)
     )

@@ -21,10 +21,10 @@ from signpost.models import (
 )
 from tests.conftest import Mailbox
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
+from tests.html import Page, text_of
 from tests.test_people import admin, lead_of
 
 HEADER = "name,email,agency,team,roles,job title"
-PAYLOAD_RE = re.compile(r'name="payload" type="hidden" value="([^"]+)"')
 
 REALISTIC = """\
 name,email,agency,team,roles,job title
@@ -61,7 +61,26 @@ def upload(client, data: bytes, filename: str = "people.csv"):
 
 
 def payload_of(response) -> str:
-    return PAYLOAD_RE.search(response.get_data(as_text=True))[1]
+    """The signed preview that the page's confirm form carries."""
+    form = Page(response).form(action="/admin/people/import/confirm")
+    assert form.tag.select_one('input[name="payload"]')["type"] == "hidden"
+    return form["payload"]
+
+
+def summary(response) -> dict[str, str]:
+    """The preview's counts: New people, Updated, Unchanged, Rows with problems."""
+    return Page(response).definitions()
+
+
+def problems_by_row(response) -> dict[str, list[str]]:
+    """The "Rows with problems" table: each row number with its problems."""
+    page = Page(response)
+    [heading] = [h for h in page.select("h2") if text_of(h) == "Rows with problems"]
+    table = heading.find_next("table")
+    return {
+        text_of(row.th): [text_of(li) for li in row.select("li")]
+        for row in table.select("tbody tr")
+    }
 
 
 def confirm(client, payload: str):
@@ -82,7 +101,7 @@ def test_a_realistic_file_is_previewed_then_imported_and_everyone_is_emailed(
     preview = upload(client, REALISTIC.encode())
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Nothing has been saved yet" in html
-    assert "<dt>New people</dt><dd>4</dd>" in html
+    assert summary(preview)["New people"] == "4"
     assert users() == before and smtp.messages == []  # a preview writes and sends nothing
     done = confirm(client, payload_of(preview))
     assert done.status_code == 200
@@ -144,29 +163,27 @@ def test_the_preview_lists_every_problem_with_its_row_number(client, auth, world
     ]
     before = users()
     response = upload(client, "\n".join(rows).encode())
-    html = response.get_data(as_text=True)
     expected = {
-        3: "&#34;not-an-email&#34; is not a valid email address",
-        4: "There is no agency called &#34;County Fire&#34;",
-        5: "County Health has no team called &#34;Public Protection Unit&#34;",
-        6: "There is no role called &#34;wizard&#34;",
+        3: '"not-an-email" is not a valid email address',
+        4: 'There is no agency called "County Fire"',
+        5: 'County Health has no team called "Public Protection Unit"',
+        6: 'There is no role called "wizard"',
         7: "This email address is on more than one row (rows 7, 8)",
         8: "This email address is on more than one row (rows 7, 8)",
         9: "This email address belongs to someone in another agency",
         10: "The name is missing",
         11: "The agency is missing",
-        12: "The name starts with &#34;=&#34;, which spreadsheets treat as a formula",
-        13: "The team starts with &#34;+&#34;",
-        14: "The job title starts with &#34;@&#34;",
-        16: "The name starts with &#34;-&#34;",
+        12: 'The name starts with "=", which spreadsheets treat as a formula',
+        13: 'The team starts with "+"',
+        14: 'The job title starts with "@"',
+        16: 'The name starts with "-"',
     }
-    table = html[html.index("Rows with problems</h2>") :]
+    problems = problems_by_row(response)
+    assert sorted(problems, key=int) == [str(n) for n in expected]  # rows 2 and 15 are fine
     for number, message in expected.items():
-        row = re.search(rf'<th scope="row">{number}</th>(.*?)</tr>', table, re.S)
-        assert row and message in row[1], (number, message)
-    assert '<th scope="row">2</th>' not in table.split("People to add or update")[0]
-    assert "<dt>Rows with problems</dt><dd>13 (not imported)</dd>" in html
-    assert "<dt>New people</dt><dd>2</dd>" in html
+        assert any(message in p for p in problems[str(number)]), (number, problems[str(number)])
+    assert summary(response)["Rows with problems"] == "13 (not imported)"
+    assert summary(response)["New people"] == "2"
     assert users() == before and smtp.messages == []
     # Confirming imports only the valid rows.
     confirm(client, payload_of(response))
@@ -220,8 +237,10 @@ def test_importing_the_same_file_again_changes_nothing(client, auth, world, smtp
     payload = payload_of(first)
     confirm(client, payload)
     before = (users(), len(smtp.messages))
-    again = upload(client, REALISTIC.encode()).get_data(as_text=True)
-    assert "<dt>Unchanged</dt><dd>4</dd>" in again and "<dt>New people</dt><dd>0</dd>" in again
+    response = upload(client, REALISTIC.encode())
+    counts = summary(response)
+    assert (counts["Unchanged"], counts["New people"]) == ("4", "0")
+    again = response.get_data(as_text=True)
     assert "There is nothing to import" in again and 'name="payload"' not in again
     # A double submit of the first confirmation imports nobody twice.
     response = confirm(client, payload)
@@ -286,7 +305,7 @@ def test_submitting_without_a_file_asks_for_one(client, auth, world):
     auth.login(admin())
     response = client.submit("/admin/people/import", {}, content_type="multipart/form-data")
     assert response.status_code == 400
-    assert '<a href="#file">Choose a CSV file to upload</a>' in response.get_data(as_text=True)
+    assert ("#file", "Choose a CSV file to upload") in Page(response).error_summary()
 
 
 def test_windows_1252_files_are_read_with_a_warning_and_a_bom_is_ignored(client, auth, world):
@@ -294,10 +313,11 @@ def test_windows_1252_files_are_read_with_a_warning_and_a_bom_is_ignored(client,
     text = HEADER + "\nZoë Brontë,zoe@example.org,County Health,,,Café manager\n"
     html = upload(client, text.encode("cp1252")).get_data(as_text=True)
     assert "read as Windows-1252" in html and "Zoë Brontë" in html and "Café manager" in html
-    html = upload(client, text.encode("utf-8-sig")).get_data(as_text=True)
-    assert "Windows-1252" not in html and "<dt>New people</dt><dd>1</dd>" in html
-    html = upload(client, text.replace(",", ";").encode()).get_data(as_text=True)
-    assert "<dt>New people</dt><dd>1</dd>" in html  # semicolon-separated, as some locales save
+    response = upload(client, text.encode("utf-8-sig"))
+    assert "Windows-1252" not in response.get_data(as_text=True)
+    assert summary(response)["New people"] == "1"
+    response = upload(client, text.replace(",", ";").encode())
+    assert summary(response)["New people"] == "1"  # semicolon-separated, as some locales save
 
 
 def test_oversized_files_are_refused(client, auth, world):
@@ -330,7 +350,7 @@ def test_a_lead_imports_into_their_own_agency_only(client, auth, world, smtp):
     assert "This email address belongs to someone in another agency" in html
     assert "Only an administrator can give the administrator role" in html
     assert "Only an administrator can give the agency lead role" in html
-    assert "<dt>New people</dt><dd>1</dd>" in html
+    assert summary(preview)["New people"] == "1"
     confirm(client, payload_of(preview))
     assert db.session.scalar(select(User).where(User.email == "mine@example.org")).agency_id == (
         health.id
@@ -377,6 +397,7 @@ def test_a_large_file_survives_the_round_trip_through_the_browser(client, auth, 
 def test_the_people_list_export_reimports_as_unchanged(client, auth, world):
     auth.login(admin(agency=world["health"]))
     exported = client.get("/admin/people.csv?status=all").data
-    html = upload(client, exported).get_data(as_text=True)
-    assert "These columns were ignored: status, last sign-in" in html
-    assert "<dt>New people</dt><dd>0</dd>" in html and "<dt>Rows with problems</dt><dd>0" in html
+    response = upload(client, exported)
+    assert "These columns were ignored: status, last sign-in" in response.get_data(as_text=True)
+    counts = summary(response)
+    assert (counts["New people"], counts["Rows with problems"]) == ("0", "0 (not imported)")
