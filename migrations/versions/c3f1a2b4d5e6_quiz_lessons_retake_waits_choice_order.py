@@ -17,6 +17,13 @@ depends_on = None
 
 
 def upgrade():
+    # Existing quizzes keep today's rule (a wait after every failed attempt).
+    with op.batch_alter_table('quiz', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('wait_after_failures', sa.Integer(), nullable=False, server_default='0')
+        )
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lesson_slug', sa.String(length=100), nullable=True))
     # Runs started before this have no stored order and show the content order.
     with op.batch_alter_table('scenario_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('choice_order', sa.JSON(), nullable=True))
@@ -25,3 +32,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('scenario_run', schema=None) as batch_op:
         batch_op.drop_column('choice_order')
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_column('lesson_slug')
+    with op.batch_alter_table('quiz', schema=None) as batch_op:
+        batch_op.drop_column('wait_after_failures')
