@@ -12,6 +12,7 @@ from signpost import completion
 from signpost.errors import Conflict, DomainError, Invalid, NotFound
 from signpost.extensions import db
 from signpost.models import (
+    Lesson,
     ModuleProgress,
     Question,
     Quiz,
@@ -37,9 +38,17 @@ class BadAnswers(QuizError, Invalid):
     """The answers sent are malformed, foreign to the attempt, or for another form."""
 
 
-def draw(questions: list[Question], count: int, rng: random.Random) -> list[dict]:
-    """Pick `count` questions from the pool and shuffle each one's options."""
-    chosen = rng.sample(questions, min(count, len(questions)))
+def draw(
+    questions: list[Question], count: int, rng: random.Random, avoid: frozenset[int] = frozenset()
+) -> list[dict]:
+    """Pick `count` questions, preferring those not in `avoid`, and shuffle each one's options."""
+    count = min(count, len(questions))
+    fresh = [q for q in questions if q.id not in avoid]
+    chosen = rng.sample(fresh, min(count, len(fresh)))
+    # A pool too small for a whole fresh draw is topped up from the questions just seen.
+    seen = [q for q in questions if q.id in avoid]
+    chosen += rng.sample(seen, count - len(chosen))
+    rng.shuffle(chosen)  # so the repeated questions are not always the last ones
     layout = []
     for question in chosen:
         options = [o.id for o in question.options]
@@ -91,6 +100,16 @@ class Eligibility:
     wait_until: dt.datetime | None = None
 
 
+def failures_in_a_row(history: list[QuizAttempt]) -> int:
+    """How many submitted attempts, counting back from the latest, failed."""
+    count = 0
+    for attempt in reversed([a for a in history if a.submission is not None]):
+        if attempt.submission.passed:
+            break
+        count += 1
+    return count
+
+
 def eligibility(quiz: Quiz, history: list[QuizAttempt], now: dt.datetime) -> Eligibility:
     """Apply the quiz's retake rules to a learner's attempts so far."""
     submitted = [a for a in history if a.submission is not None]
@@ -101,16 +120,28 @@ def eligibility(quiz: Quiz, history: list[QuizAttempt], now: dt.datetime) -> Eli
             False,
             f"You have used all {quiz.attempts_allowed} attempts. Ask your trainer or agency lead.",
         )
-    if submitted and quiz.wait_minutes:
+    # 0 keeps the original rule: a wait after every failed attempt.
+    failed = failures_in_a_row(history)
+    if quiz.wait_minutes and failed and failed >= max(1, quiz.wait_after_failures):
         ready = submitted[-1].submission.submitted_at + dt.timedelta(minutes=quiz.wait_minutes)
         if ready > now:
-            return Eligibility(False, "You can try again after a short break.", ready)
+            reason = "You can try again after a short break."
+            if failed > 1:
+                reason = (
+                    f"You have not passed {failed} times in a row. Read the lessons again first."
+                )
+            return Eligibility(False, reason, ready)
     return Eligibility(True)
 
 
 def open_attempt(history: list[QuizAttempt]) -> QuizAttempt | None:
     """An attempt started but not yet submitted."""
     return next((a for a in reversed(history) if a.submission is None), None)
+
+
+def _last_drawn(history: list[QuizAttempt]) -> frozenset[int]:
+    """The questions of the previous attempt, which a retake avoids where the pool allows."""
+    return frozenset(item["question"] for item in history[-1].layout) if history else frozenset()
 
 
 def start_attempt(progress: ModuleProgress, rng: random.Random | None = None) -> QuizAttempt:
@@ -130,7 +161,7 @@ def start_attempt(progress: ModuleProgress, rng: random.Random | None = None) ->
         user_id=progress.user_id,
         quiz_id=quiz.id,
         number=len(history) + 1,
-        layout=draw(quiz.questions, quiz.draw, rng or random.SystemRandom()),
+        layout=draw(quiz.questions, quiz.draw, rng or random.SystemRandom(), _last_drawn(history)),
         key=secrets.token_urlsafe(32),
     )
     try:
@@ -163,6 +194,14 @@ def marks(attempt: QuizAttempt) -> dict[int, bool]:
     questions = {q.id: q for q, _ in attempt_questions(attempt)}
     chosen = {qid: set(stored.get(str(qid), [])) for qid in questions}
     return grade(questions, chosen, attempt.quiz.pass_mark).per_question
+
+
+def lessons_to_revisit(
+    lessons: list[Lesson], questions: list[Question], marks: dict[int, bool]
+) -> list[Lesson]:
+    """The lessons covering the questions answered wrongly, in module order, each once."""
+    missed = {q.lesson_slug for q in questions if q.lesson_slug and not marks.get(q.id)}
+    return [lesson for lesson in lessons if lesson.slug in missed]
 
 
 def parse_answers(attempt: QuizAttempt, form: dict[str, list[str]]) -> tuple[dict, list[int]]:

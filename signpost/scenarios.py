@@ -1,5 +1,6 @@
 """Branching scenarios: runs, one decision at a time, and the debrief."""
 
+import random
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -55,7 +56,29 @@ def runs(progress: ModuleProgress, scenario: Scenario) -> list[ScenarioRun]:
     )
 
 
-def start_run(progress: ModuleProgress, scenario: Scenario) -> ScenarioRun:
+def shuffled_choices(scenario: Scenario, rng: random.Random) -> dict[str, list[int]]:
+    """A fresh order of the choices at each decision, {node key: [choice ids]}."""
+    order = {}
+    for at in scenario.nodes:
+        if at.choices:
+            ids = [c.id for c in at.choices]
+            rng.shuffle(ids)
+            order[at.key] = ids
+    return order
+
+
+def choices_shown(run: ScenarioRun, at: ScenarioNode) -> list[ScenarioChoice]:
+    """A node's choices in the run's stored order; content order for runs without one."""
+    stored = (run.choice_order or {}).get(at.key)
+    by_id = {c.id: c for c in at.choices}
+    if not stored or sorted(stored) != sorted(by_id):
+        return list(at.choices)
+    return [by_id[cid] for cid in stored]
+
+
+def start_run(
+    progress: ModuleProgress, scenario: Scenario, rng: random.Random | None = None
+) -> ScenarioRun:
     """Resume the unfinished run, or start a new one (a finished scenario can be replayed)."""
     if scenario.version_id != progress.version_id:
         raise NotInVersion("This scenario is not part of your version of the module.")
@@ -68,6 +91,7 @@ def start_run(progress: ModuleProgress, scenario: Scenario) -> ScenarioRun:
         scenario_id=scenario.id,
         number=len(history) + 1,
         current_key=scenario.start_key,
+        choice_order=shuffled_choices(scenario, rng or random.SystemRandom()),
     )
     try:
         with db.session.begin_nested():

@@ -65,7 +65,7 @@ class Journey:
         return self.client.post(attempt_url, data={**data, "csrf_token": token})
 
     def play(self, module: str, scenario: str, pick: str = "recommended") -> str:
-        """Play a scenario to its end, always taking the first choice of the given rating."""
+        """Play a scenario to its end, taking a choice of the given rating where one is offered."""
         page = f"/learn/modules/{module}/scenarios/{scenario}"
         url = location(self.client.submit(f"{page}/start", page=page))
         for _ in range(50):
@@ -80,12 +80,14 @@ class Journey:
 
     @staticmethod
     def _choice(ids: list[str], pick: str) -> str:
-        """The first choice offered with the rating `pick`, else the first choice."""
+        """The first choice offered with the rating `pick`, else the content's first choice."""
         from signpost.extensions import db
         from signpost.models import ScenarioChoice
 
         assert ids, "no choices offered"
-        for choice_id in ids:
-            if db.session.get(ScenarioChoice, int(choice_id)).rating == pick:
-                return choice_id
-        return ids[0]
+        offered = [db.session.get(ScenarioChoice, int(i)) for i in ids]
+        for choice in offered:
+            if choice.rating == pick:
+                return str(choice.id)
+        # The page shows a shuffled order: fall back to the content's first choice, not the page's.
+        return str(min(offered, key=lambda c: c.position).id)

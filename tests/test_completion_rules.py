@@ -13,7 +13,7 @@ from signpost.completion import (
     course_status,
     module_complete,
 )
-from signpost.quizzes import draw, eligibility, grade
+from signpost.quizzes import draw, eligibility, failures_in_a_row, grade
 
 NOW = dt.datetime(2026, 11, 21, 12, 0)
 ALL = {"lessons": True, "quiz": True, "scenarios": True}
@@ -125,7 +125,7 @@ def _attempt(passed, minutes_ago=0):
 
 
 def test_retake_rules():
-    quiz = NS(attempts_allowed=2, wait_minutes=30)
+    quiz = NS(attempts_allowed=2, wait_minutes=30, wait_after_failures=0)
     assert eligibility(quiz, [], NOW).allowed
     waiting = eligibility(quiz, [_attempt(False, 10)], NOW)
     assert not waiting.allowed and waiting.wait_until == NOW + dt.timedelta(minutes=20)
@@ -133,4 +133,33 @@ def test_retake_rules():
     used = eligibility(quiz, [_attempt(False, 90), _attempt(False, 60)], NOW)
     assert not used.allowed and "all 2 attempts" in used.reason
     assert not eligibility(quiz, [_attempt(True, 90)], NOW).allowed
-    assert eligibility(NS(attempts_allowed=0, wait_minutes=0), [_attempt(False)] * 9, NOW).allowed
+    assert eligibility(
+        NS(attempts_allowed=0, wait_minutes=0, wait_after_failures=0), [_attempt(False)] * 9, NOW
+    ).allowed
+
+
+def test_the_wait_can_start_only_after_failures_in_a_row():
+    quiz = NS(attempts_allowed=0, wait_minutes=30, wait_after_failures=2)
+    once = eligibility(quiz, [_attempt(False, 5)], NOW)
+    assert once.allowed  # one slip: try again straight away
+    twice = eligibility(quiz, [_attempt(False, 10), _attempt(False, 5)], NOW)
+    assert not twice.allowed and twice.wait_until == NOW + dt.timedelta(minutes=25)
+    assert "2 times in a row" in twice.reason
+    thrice = [_attempt(False, 20), _attempt(False, 10), _attempt(False, 5)]
+    assert not eligibility(quiz, thrice, NOW).allowed
+    assert eligibility(quiz, [_attempt(False, 40), _attempt(False, 30)], NOW).allowed  # waited
+
+
+def test_zero_keeps_a_wait_after_every_failed_attempt():
+    quiz = NS(attempts_allowed=0, wait_minutes=30, wait_after_failures=0)
+    assert not eligibility(quiz, [_attempt(False, 5)], NOW).allowed
+    assert eligibility(
+        NS(attempts_allowed=0, wait_minutes=0, wait_after_failures=2), [], NOW
+    ).allowed
+
+
+def test_a_pass_or_an_open_attempt_does_not_count_as_a_failure_in_a_row():
+    assert failures_in_a_row([]) == 0
+    assert failures_in_a_row([_attempt(False), _attempt(True), _attempt(False)]) == 1
+    assert failures_in_a_row([_attempt(False), _attempt(False), NS(submission=None)]) == 2
+    assert failures_in_a_row([_attempt(False), _attempt(True)]) == 0

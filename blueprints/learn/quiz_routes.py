@@ -66,13 +66,22 @@ def attempt(attempt_id: int):
 def _render_attempt(found: QuizAttempt, errors=None, answers=None, status=200):
     template = "learn/attempt_result.html" if found.submission else "learn/attempt.html"
     module = found.progress.module
+    version = found.progress.version
+    shown = quizzes.attempt_questions(found)
+    marks = quizzes.marks(found) if found.submission else {}
+    failed = found.submission is not None and not found.submission.passed
     return render_template(
         template,
         attempt=found,
         module=module,
-        version=found.progress.version,
-        shown=quizzes.attempt_questions(found),
-        marks=quizzes.marks(found) if found.submission else {},
+        version=version,
+        shown=shown,
+        marks=marks,
+        revisit=(
+            quizzes.lessons_to_revisit(version.lessons, [q for q, _ in shown], marks)
+            if failed
+            else []
+        ),
         errors=errors or [],
         answers=answers or {},
         next_url=step_url(progress.next_step(current_user.id, module)),

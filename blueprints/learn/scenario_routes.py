@@ -69,8 +69,10 @@ def _render_run(run: ScenarioRun, message: str | None = None, status: int = 200)
         )
         return render_template("learn/run_debrief.html", **context), status
     last = run.steps[-1] if run.steps else None
+    at = scenarios.node(run.scenario, run.current_key)
     context.update(
-        node=scenarios.node(run.scenario, run.current_key),
+        node=at,
+        choices=scenarios.choices_shown(run, at),
         last_choice=_choice(run, last) if last else None,
         step=len(run.steps),
     )

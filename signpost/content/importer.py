@@ -141,7 +141,9 @@ def _new_version(module: Module, source: ModuleSource, number: int) -> ModuleVer
             )
         )
     if source.quiz is not None:
-        version.quiz = _quiz(source.quiz, html)
+        # Questions name a lesson by its file stem; the site knows lessons by slug.
+        slugs = {lesson.path.stem: lesson.slug for lesson in source.lessons}
+        version.quiz = _quiz(source.quiz, html, slugs)
     for position, scenario in enumerate(source.scenarios):
         version.scenarios.append(_scenario(scenario, position, html))
     for path, data in source.assets.items():
@@ -152,13 +154,14 @@ def _new_version(module: Module, source: ModuleSource, number: int) -> ModuleVer
     return version
 
 
-def _quiz(source, html) -> Quiz:
+def _quiz(source, html, lesson_slugs: dict[str, str]) -> Quiz:
     quiz = Quiz(
         title=source.title,
         pass_mark=source.pass_mark,
         draw=source.draw,
         attempts_allowed=source.attempts,
         wait_minutes=source.wait_minutes,
+        wait_after_failures=source.wait_after_failures,
         minutes=source.minutes,
     )
     for position, q in enumerate(source.questions):
@@ -168,6 +171,7 @@ def _quiz(source, html) -> Quiz:
             kind=q.kind,
             stem_html=html(q.stem),
             explanation_html=html(q.explanation),
+            lesson_slug=lesson_slugs.get(q.lesson) if q.lesson else None,
         )
         for index, option in enumerate(q.options):
             question.options.append(

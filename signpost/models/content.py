@@ -129,6 +129,8 @@ class Quiz(Base):
     draw: Mapped[int]
     attempts_allowed: Mapped[int]  # 0: no limit
     wait_minutes: Mapped[int]
+    # wait_minutes applies once this many attempts in a row have failed; 0: after every one.
+    wait_after_failures: Mapped[int] = mapped_column(default=0)
     minutes: Mapped[int]
 
     questions: Mapped[list["Question"]] = relationship(
@@ -149,6 +151,8 @@ class Question(Base):
     kind: Mapped[str] = mapped_column(String(20))
     stem_html: Mapped[str] = mapped_column(Text)
     explanation_html: Mapped[str] = mapped_column(Text)
+    # The slug of the lesson that covers it, offered for re-reading after a failed attempt.
+    lesson_slug: Mapped[str | None] = mapped_column(String(100))
 
     options: Mapped[list["Option"]] = relationship(
         order_by="Option.position", cascade="all, delete-orphan"

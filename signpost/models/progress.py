@@ -111,6 +111,9 @@ class ScenarioRun(Base):
     current_key: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    # {node key: [choice ids]}: the order the choices are shown in, shuffled when the run
+    # starts so the first option is not always the recommended one. NULL: content order.
+    choice_order: Mapped[dict | None] = mapped_column(JSON)
 
     scenario: Mapped[Scenario] = relationship()
     progress: Mapped[ModuleProgress] = relationship()
