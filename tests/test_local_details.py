@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +17,7 @@ from signpost.local_details import UNSET, set_values, substitute, values_for
 from signpost.models import AuditEvent, LocalDetail, Role
 from tests.factories import AgencyFactory, UserFactory
 from tests.journey import FIXTURE, import_fixture
+from tests.test_certificates import issued
 
 # --- Substitution, without HTTP -------------------------------------------------------
 
@@ -317,3 +319,33 @@ def test_the_admin_uploads_a_logo(client, auth, people):
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "partnership_logo_changed")
     )
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join("".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_certificate_shows_the_partnership_name_and_logo(client, auth, people, course):
+    set_values(people["admin"], {"partnership_name": "Northshire Safeguarding Partnership"})
+    local_details.set_logo(people["admin"], png())
+    cert = issued(people["learner_a"], course)
+    auth.login(people["learner_a"])
+    response = client.get(f"/certificates/{cert.id}.pdf")
+    assert response.status_code == 200
+    assert "Northshire Safeguarding Partnership" in pdf_text(response.data)
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1 and len(reader.pages[0].images) == 1  # the logo (QR is vector)
+    assert "/OutputIntents" in reader.trailer["/Root"]  # still PDF/A, with the image
+    assert reader.xmp_metadata.get_nodes_in_namespace("", "http://www.aiim.org/pdfa/ns/id/")
+
+
+def test_the_board_report_shows_the_partnership_name(client, auth, people):
+    set_values(people["admin"], {"partnership_name": "Northshire Safeguarding Partnership"})
+    local_details.set_logo(people["admin"], png())
+    auditor = UserFactory(agency=people["b"], roles=[Role.AUDITOR])
+    auth.login(auditor)
+    response = client.get("/reports/board-report.pdf")
+    assert response.status_code == 200
+    assert "Northshire Safeguarding Partnership" in pdf_text(response.data)
+    assert len(PdfReader(io.BytesIO(response.data)).pages[0].images) == 1
