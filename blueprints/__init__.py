@@ -14,6 +14,7 @@ FEATURES = [
     ("main", None),
     ("accounts", "/account"),
     ("site_settings", "/admin"),
+    ("local_details", "/admin"),
     ("learn", "/learn"),
     ("confidence", "/learn"),
     ("certificates", None),

@@ -17,6 +17,7 @@ MAIN_NAV = [
     ("content_review.index", "Content review", (Role.ADMIN, Role.TRAINER)),
     ("audit.index", "Audit log", (Role.ADMIN,)),
     ("certificates.manage", "Certificates admin", (Role.ADMIN,)),
+    ("local_details.edit", "Local details", (Role.ADMIN, Role.AGENCY_LEAD)),
     ("site_settings.edit", "Settings", (Role.ADMIN,)),
     ("privacy.my_data_page", "My data", ()),
 ]

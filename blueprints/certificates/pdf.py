@@ -5,7 +5,7 @@ import logging
 import segno
 from flask import Flask, current_app, render_template, url_for
 
-from signpost import certificates, events, unit_of_work
+from signpost import certificates, events, local_details, unit_of_work
 from signpost.extensions import db
 from signpost.models import Certificate
 
@@ -35,6 +35,8 @@ def render_pdf(cert: Certificate) -> bytes:
         verify_url=target,
         short_url=short_url(cert),
         qr=segno.make(target, error="m").svg_data_uri(scale=4, border=2),
+        # The partnership's current name and logo, as they are when the PDF is first drawn.
+        partnership=local_details.branding(),
     )
     static = current_app.static_folder
     fonts = FontConfiguration()  # makes @font-face load the fonts shipped in static/fonts

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
+from signpost import local_details
+
 STYLESHEET = Path(__file__).parent / "board-report.css"
 
 
@@ -12,7 +14,9 @@ def render_board_report(context: dict) -> bytes:
     from weasyprint import CSS, HTML  # imported here: heavy, and needed only for rendering
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_template("reports/board_report.html", **context)
+    html = render_template(
+        "reports/board_report.html", **context, partnership=local_details.branding()
+    )
     static = current_app.static_folder + "/"
     fonts = FontConfiguration()  # makes @font-face load the fonts shipped in static/fonts
     css = CSS(string=STYLESHEET.read_text(), base_url=static, font_config=fonts)

@@ -22,6 +22,7 @@ from signpost.models.content import (
 )
 from signpost.models.external import ExternalCompletion
 from signpost.models.face_to_face import Booking, TrainingSession
+from signpost.models.local_details import LocalDetail, PartnershipLogo
 from signpost.models.people import (
     AGENCY_KIND_LABELS,
     ROLE_LABELS,
@@ -73,6 +74,7 @@ __all__ = [
     "Course",
     "CourseModule",
     "Lesson",
+    "LocalDetail",
     "Module",
     "ModuleVersion",
     "Option",
@@ -81,6 +83,7 @@ __all__ = [
     "Scenario",
     "ScenarioChoice",
     "ScenarioNode",
+    "PartnershipLogo",
     "PasswordResetToken",
     "Role",
     "SiteSetting",

@@ -1,0 +1,1 @@
+"""Local details: the admin pages, and the `local` filter that puts them into content."""
