@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5f6a7b8c9'
-down_revision = 'fdc25340de8f'
+down_revision = 'c3f1a2b4d5e6'
 branch_labels = None
 depends_on = None
 
