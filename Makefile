@@ -32,7 +32,7 @@ run: content demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: install
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 # The browser tests' npm packages (axe-core): reinstall when the lock file changes.
 node_modules/.installed: package.json $(wildcard package-lock.json)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blueprints.unit_of_work import dispatch
 from signpost import config as settings
@@ -42,6 +43,8 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config.update(settings.from_environment(app.instance_path))
         if overrides:
             app.config.update(overrides)
+        if not app.config.get("SECRET_KEY") and app.config["SIGNPOST_ENV"] == "development":
+            app.config["SECRET_KEY"] = settings.instance_secret(app.instance_path)
         settings.check(app.config)
     except settings.ConfigError as error:
         # One line, no traceback: this is a deployment mistake, not a bug.
@@ -50,6 +53,11 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N load balancers, the address a visitor came from is N hops back in
+        # X-Forwarded-For; the limiter and the audit log both read it from here.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

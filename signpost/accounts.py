@@ -72,6 +72,7 @@ def set_password(user: User, password: str, min_length: int) -> None:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
+    _revoke_links(user)  # a link sent before the change must not change it again
 
 
 def change_password(user: User, current: str, new: str, min_length: int, ip=None) -> None:
@@ -86,8 +87,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _revoke_links(user: User) -> None:
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
 def create_reset_token(user: User, hours: int) -> str:
-    """Make a single-use reset token; only its hash is stored. Returns the token."""
+    """Make a single-use link token (older links stop working); only its hash is stored."""
+    _revoke_links(user)
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordResetToken(

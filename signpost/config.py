@@ -6,12 +6,16 @@ accessors at the end of this module); nothing else parses the environment.
 """
 
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - a marker, refused in production
+# Once published as the development default; refused in every mode, so that a server
+# started from old instructions cannot run with a key anyone could read.
+PUBLISHED_SECRETS = frozenset({"dev-only-not-secret"})
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name: the key made on first start in development
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -88,7 +92,7 @@ class Setting:
 
 SETTINGS = (
     Setting("SIGNPOST_ENV", _environment, "development"),
-    Setting("SECRET_KEY", _text, DEV_SECRET),
+    Setting("SECRET_KEY", _text),
     Setting("DATABASE_URL", _text, None, key="SQLALCHEMY_DATABASE_URI"),
     Setting("REDIS_URL", _text),
     Setting("MAIL_SERVER", _text),
@@ -101,6 +105,7 @@ SETTINGS = (
     Setting("SESSION_COOKIE_SECURE", _boolean, None),  # None: on in production
     Setting("LOG_LEVEL", _log_level, "INFO"),
     Setting("CERTIFICATE_EXPIRING_DAYS", _whole(1, 365), 60),
+    Setting("TRUSTED_PROXIES", _whole(0, 5), 0),
     Setting("RETENTION_DAYS", _whole(0, 36500), 0),
 )
 
@@ -132,7 +137,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"] or sqlite_url(instance_path)
     )
     if config["SESSION_COOKIE_SECURE"] is None:
-        config["SESSION_COOKIE_SECURE"] = production
+        # Over https, cookies must never travel in the clear, whatever the mode.
+        config["SESSION_COOKIE_SECURE"] = production or config["BASE_URL"].startswith("https:")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     return config
 
@@ -160,13 +166,35 @@ def check(config: dict) -> None:
         key = setting.key or setting.name
         if config.get(key) is not None:
             config[key] = setting.parse(setting.name, config[key])
-    if config.get("SIGNPOST_ENV") == "production":
-        secret = config.get("SECRET_KEY") or ""
-        if secret == DEV_SECRET or len(secret) < 32:
+    secret = config.get("SECRET_KEY") or ""
+    if secret in PUBLISHED_SECRETS:
+        raise ConfigError("SECRET_KEY is a published placeholder: set a random value of your own.")
+    if config.get("SIGNPOST_ENV") == "production" and len(secret) < 32:
+        raise ConfigError(
+            "SIGNPOST_ENV=production needs SECRET_KEY set to a random value of at least "
+            '32 characters (python -c "import secrets; print(secrets.token_hex(32))").'
+        )
+
+
+def instance_secret(instance_path: str) -> str:
+    """The development secret kept in the instance folder, made (mode 0600) on first start."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRET_FILE
+    try:
+        # O_EXCL: of several processes starting at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text().strip()
+        if len(secret) < 32:
             raise ConfigError(
-                "SIGNPOST_ENV=production needs SECRET_KEY set to a random value of at least "
-                '32 characters (python -c "import secrets; print(secrets.token_hex(32))").'
-            )
+                f"{path} does not hold a usable key: delete it to make a new one."
+            ) from None
+        return secret
+    secret = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    return secret
 
 
 def expiring_days() -> int:

@@ -143,3 +143,44 @@ def test_every_setting_the_readme_lists_is_read_by_the_loader():
     readme = (ROOT / "README.md").read_text()
     for setting in SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
+
+
+def test_development_makes_a_private_secret_once_and_keeps_it(tmp_path):
+    from signpost.config import instance_secret
+
+    first = instance_secret(str(tmp_path / "instance"))
+    key_file = tmp_path / "instance" / "secret_key"
+    assert len(first) >= 64 and key_file.stat().st_mode & 0o777 == 0o600
+    assert instance_secret(str(tmp_path / "instance")) == first  # reused on every start
+
+
+def test_an_app_started_without_a_secret_uses_the_instance_one(app_config):
+    config = {k: v for k, v in app_config.items() if k != "SECRET_KEY"}
+    app = create_app(config)
+    key_file = Path(app.instance_path) / "secret_key"
+    assert app.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert app.config["SECRET_KEY"] not in ("", "dev-only-not-secret")
+
+
+@pytest.mark.parametrize("mode", ["development", "production"])
+def test_the_published_placeholder_is_refused_in_every_mode(app_config, mode):
+    with pytest.raises(SystemExit) as stopped:
+        create_app({**app_config, "SIGNPOST_ENV": mode, "SECRET_KEY": "dev-only-not-secret"})
+    assert "SECRET_KEY" in str(stopped.value) and "placeholder" in str(stopped.value)
+
+
+def test_cookies_are_secure_whenever_the_site_is_served_over_https(tmp_path):
+    config = from_environment(str(tmp_path), environ={"BASE_URL": "https://signpost.example"})
+    assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
+    plain = from_environment(str(tmp_path), environ={"BASE_URL": "http://127.0.0.1:5000"})
+    assert plain["SESSION_COOKIE_SECURE"] is False
+
+
+def test_the_gunicorn_settings_hide_the_server_version():
+    result = subprocess.run(
+        [sys.executable, "-c", "import runpy; runpy.run_path('gunicorn.conf.py');"
+         "import gunicorn.http.wsgi as w; print(w.SERVER)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "gunicorn" not in result.stdout.lower() and result.stdout.strip() == "Signpost"

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from signpost.extensions import db
 from signpost.models import PasswordResetToken, utcnow
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 NEW = "copper lantern meadow"
 
@@ -76,3 +76,35 @@ def test_weak_password_on_reset_keeps_the_link_usable(client, smtp, user):
 def test_inactive_user_gets_no_link(client, smtp):
     user = UserFactory(active=False)
     assert request_link(client, smtp, user.email) is None
+
+
+def _works(client, link: str) -> bool:
+    return client.get(link).status_code == 200
+
+
+def test_a_newer_link_makes_every_older_one_stop_working(client, smtp, user):
+    first = request_link(client, smtp, user.email)
+    second = request_link(client, smtp, user.email)
+    assert not _works(client, first)
+    assert _works(client, second)
+
+
+def test_a_completed_reset_ends_every_other_link(app, client, smtp, user):
+    from signpost import accounts
+
+    spare = accounts.create_reset_token(user, 2)  # a link made by other means, e.g. an admin
+    db.session.commit()
+    link = request_link(client, smtp, user.email)
+    assert client.submit(link, {"password": NEW, "confirm": NEW}).status_code == 302
+    assert not _works(client, f"/account/reset-password/{spare}")
+
+
+def test_a_password_change_ends_every_outstanding_link(client, smtp, auth, user):
+    link = request_link(client, smtp, user.email)
+    auth.login(user)
+    changed = client.submit(
+        "/account/password", {"current": PASSWORD, "password": NEW, "confirm": NEW}
+    )
+    assert changed.status_code == 302
+    auth.logout()
+    assert not _works(client, link)
