@@ -6,6 +6,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from signpost.password_policy import policy_problems
+
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB memory, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -44,13 +46,6 @@ def _burn(password: str) -> None:
         _hasher.verify(_dummy_hash(), password)
 
 
-@cache
-def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    return frozenset(FREQUENCY_LISTS["passwords"])
-
-
 def password_problems(password: str, min_length: int, personal: tuple[str, ...] = ()) -> list[str]:
     """Reasons a new password is not acceptable; empty when it is fine."""
     problems = []
@@ -58,12 +53,4 @@ def password_problems(password: str, min_length: int, personal: tuple[str, ...] 
         problems.append(f"Password must be at least {min_length} characters long.")
     if len(password) > MAX_LENGTH:
         problems.append(f"Password must be no more than {MAX_LENGTH} characters long.")
-    lowered = password.lower()
-    if lowered in _common_passwords() or lowered.strip("0123456789!") in _common_passwords():
-        problems.append("This password is too common. Choose one that others are unlikely to use.")
-    for word in personal:
-        word = (word or "").lower()
-        if len(word) >= 4 and word in lowered:
-            problems.append("Password must not contain your name or email address.")
-            break
-    return problems
+    return problems + policy_problems(password, personal)
