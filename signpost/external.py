@@ -1,14 +1,17 @@
 """Training completed outside Signpost: recorded with evidence, counted, reported apart."""
 
 import datetime as dt
-import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import defer
 
 from signpost import accounts, audit, catalogue, completion, progress
+from signpost.errors import Conflict, Invalid, NotFound
+from signpost.evidence import MAX_EVIDENCE_BYTES as MAX_EVIDENCE_BYTES  # re-exported
+from signpost.evidence import ExternalError, check_evidence, safe_filename
+from signpost.evidence import sniff as sniff  # re-exported
 from signpost.extensions import db
-from signpost.face_to_face import FaceToFaceError, NotAllowed
+from signpost.face_to_face import NotAllowed
 from signpost.models import (
     Course,
     CourseCompletion,
@@ -19,54 +22,9 @@ from signpost.models import (
 )
 from signpost.scope import scope_of
 
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_NOTE = 2000
-
-# What the first bytes of each accepted file type are, and the names it may carry.
-SIGNATURES = [
-    (b"%PDF-", "application/pdf", {".pdf"}),
-    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
-    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
-]
-
-
-class ExternalError(FaceToFaceError):
-    """A completion that cannot be recorded as given; `about` names the detail at fault."""
-
-
-def sniff(data: bytes) -> str | None:
-    """The media type the file's contents show (PDF, PNG or JPEG), else None."""
-    for magic, media_type, _ in SIGNATURES:
-        if data.startswith(magic):
-            return media_type
-    return None
-
-
-def safe_filename(name: str) -> str:
-    """The file's own name, without any folders or characters unsafe in a header."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")
-    return (base or "evidence")[-120:]
-
-
-def check_evidence(name: str, data: bytes) -> str:
-    """Refuse anything but a PDF, PNG or JPEG up to 5 MB; returns its media type."""
-    if not data:
-        raise ExternalError("Choose the evidence file to upload.", "evidence")
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ExternalError("The evidence file must be 5 MB or smaller.", "evidence")
-    media_type = sniff(data)
-    if media_type is None:
-        raise ExternalError("The evidence must be a PDF, PNG or JPEG file.", "evidence")
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = next(names for _, kind, names in SIGNATURES if kind == media_type)
-    if suffix not in allowed:
-        raise ExternalError(
-            "The evidence file's contents do not match its name: "
-            f"it is a {media_type.split('/')[1].upper()} file.",
-            "evidence",
-        )
-    return media_type
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+STATUS_LABELS = {PENDING: "Awaiting approval", APPROVED: "Approved", REJECTED: "Rejected"}
 
 
 def can_record_for(actor: User, person: User) -> bool:
@@ -112,6 +70,18 @@ def _complete(person: User, subject, completed_on: dt.date) -> list[CourseComple
     return made
 
 
+def _check_recorder(actor: User, person: User) -> None:
+    """Refuse recording for oneself, or for someone outside the actor's agency."""
+    if actor.id == person.id:
+        raise NotAllowed(
+            "You cannot record training for yourself: ask another lead of your agency "
+            "or an admin to record it.",
+            "email",
+        )
+    if not can_record_for(actor, person):
+        raise NotAllowed("You can record completions for your own agency's staff only.", "email")
+
+
 def record(
     actor: User,
     person: User,
@@ -124,10 +94,9 @@ def record(
     evidence: bytes,
     today: dt.date | None = None,
     ip: str | None = None,
-) -> tuple[ExternalCompletion, list[CourseCompletion]]:
-    """Record training done elsewhere and complete its module(s) via "external"."""
-    if not can_record_for(actor, person):
-        raise NotAllowed("You can record completions for your own agency's staff only.", "email")
+) -> ExternalCompletion:
+    """Record training done elsewhere, pending until a second person approves it."""
+    _check_recorder(actor, person)
     subject = catalogue.find_subject(course_id, module_id)
     note = _checked_note(completed_on, note, today or utcnow().date())
     name = safe_filename(evidence_name)
@@ -142,10 +111,10 @@ def record(
         evidence_type=media_type,
         evidence=evidence,
         recorded_by_id=actor.id,
+        status=PENDING,
     )
     db.session.add(entry)
     db.session.flush()
-    made = _complete(person, subject, completed_on)
     audit.record(
         "external_completion_recorded",
         actor=actor,
@@ -157,9 +126,115 @@ def record(
         completed_on=completed_on.isoformat(),
         evidence=name,
         size=len(evidence),
-        courses_completed=len(made),
+        status=PENDING,
     )
-    return entry, made
+    return entry
+
+
+def _decidable(actor: User, entry: ExternalCompletion) -> User:
+    """The learner, once the actor may decide on this still-pending record."""
+    person = db.session.get(User, entry.user_id)
+    if not scope_of(actor).may_manage(person):
+        raise NotFound("No such record.")
+    if actor.id == entry.user_id:
+        raise NotAllowed("You cannot approve training recorded for yourself.")
+    if actor.id == entry.recorded_by_id:
+        raise NotAllowed(
+            "You recorded this training, so another lead of the agency or an admin must approve it."
+        )
+    if entry.status != PENDING:
+        raise Conflict("This record has already been decided.")
+    if person.erased_at is not None:
+        raise Conflict("This person's account has been erased.")
+    return person
+
+
+def _decide(entry: ExternalCompletion, **values) -> None:
+    """Move a pending record on, once only even if two people decide at the same moment."""
+    moved = db.session.execute(
+        update(ExternalCompletion)
+        .where(ExternalCompletion.id == entry.id, ExternalCompletion.status == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("This record has already been decided.")
+    db.session.refresh(entry)
+
+
+def _decision_detail(entry: ExternalCompletion, person: User) -> dict:
+    """What both decision events say: whose training, what, and who recorded it."""
+    recorder = db.session.get(User, entry.recorded_by_id) if entry.recorded_by_id else None
+    return {
+        "user": person.id,
+        "subject": subject_of(entry),
+        "recorded_by": entry.recorded_by_id,
+        "recorded_by_name": recorder.name if recorder else None,
+    }
+
+
+def approve(
+    actor: User, entry: ExternalCompletion, ip: str | None = None
+) -> list[CourseCompletion]:
+    """Approve a pending record and complete its module(s) via "external" now."""
+    person = _decidable(actor, entry)
+    _decide(entry, status=APPROVED, approved_by_id=actor.id, approved_at=utcnow())
+    subject = catalogue.find_subject(entry.course_id, entry.module_id)
+    made = _complete(person, subject, entry.completed_on)
+    audit.record(
+        "external_completion_approved",
+        actor=actor,
+        target=entry,
+        ip=ip,
+        agency_id=person.agency_id,
+        approved_by_name=actor.name,
+        courses_completed=len(made),
+        **_decision_detail(entry, person),
+    )
+    return made
+
+
+def reject(actor: User, entry: ExternalCompletion, reason: str, ip: str | None = None) -> None:
+    """Reject a pending record with a reason; nothing is completed."""
+    person = _decidable(actor, entry)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give a reason for rejecting the record.", "reason")
+    if len(reason) > MAX_NOTE:
+        raise Invalid(f"The reason must be {MAX_NOTE} characters or fewer.", "reason")
+    _decide(entry, status=REJECTED, decision_note=reason)
+    audit.record(
+        "external_completion_rejected",
+        actor=actor,
+        target=entry,
+        ip=ip,
+        agency_id=person.agency_id,
+        rejected_by_name=actor.name,
+        reason=reason,
+        **_decision_detail(entry, person),
+    )
+
+
+def pending_for(user: User, limit: int = 200) -> list[ExternalCompletion]:
+    """Pending records this user may approve: in agencies they manage, not their own."""
+    scope = scope_of(user)
+    if not (scope.manages_everywhere or scope.manages_own):
+        return []
+    query = (
+        select(ExternalCompletion)
+        .join(User, User.id == ExternalCompletion.user_id)
+        .options(defer(ExternalCompletion.evidence))
+        .where(
+            ExternalCompletion.status == PENDING,
+            ExternalCompletion.user_id != user.id,
+            ExternalCompletion.recorded_by_id.is_distinct_from(user.id),
+            User.erased_at.is_(None),
+        )
+        .order_by(ExternalCompletion.recorded_at, ExternalCompletion.id)
+    )
+    if not scope.manages_everywhere:
+        query = query.where(User.agency_id == scope.managed_agency)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def visible_to(user: User, limit: int = 200) -> list[ExternalCompletion]:
@@ -177,11 +252,11 @@ def visible_to(user: User, limit: int = 200) -> list[ExternalCompletion]:
 
 
 def for_person(user_id: int) -> list[ExternalCompletion]:
-    """A person's own completions recorded elsewhere, newest first."""
+    """A person's approved completions recorded elsewhere (those that count), newest first."""
     return list(
         db.session.scalars(
             select(ExternalCompletion)
-            .where(ExternalCompletion.user_id == user_id)
+            .where(ExternalCompletion.user_id == user_id, ExternalCompletion.status == APPROVED)
             .options(defer(ExternalCompletion.evidence))
             .order_by(ExternalCompletion.completed_on.desc(), ExternalCompletion.id.desc())
         )

@@ -41,3 +41,19 @@ class ExternalForm(FlaskForm):
         ],
         render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
     )
+
+
+class ApproveForm(FlaskForm):
+    """Approving a record made by someone else: only the CSRF token."""
+
+
+class RejectForm(FlaskForm):
+    """Why a record of training done elsewhere is being rejected."""
+
+    reason = TextAreaField(
+        "Reason for rejecting",
+        validators=[
+            DataRequired("Give a reason for rejecting the record"),
+            Length(max=MAX_NOTE),
+        ],
+    )

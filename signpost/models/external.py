@@ -26,3 +26,9 @@ class ExternalCompletion(Base):
     evidence: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Counts only once a second person approves: "pending", "approved" or "rejected".
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Set on approval only; who rejected a record is in the audit log.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)  # the reason, when rejected
