@@ -172,7 +172,7 @@ def _erase(user: User) -> None:
     for record in db.session.scalars(
         select(ExternalCompletion).where(ExternalCompletion.user_id == user.id)
     ):
-        record.note, record.evidence = "", None
+        record.note, record.evidence, record.decision_note = "", None, None
         record.evidence_name = record.evidence_type = None
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     user.name = placeholder
