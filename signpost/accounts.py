@@ -46,7 +46,10 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str, ip: str | None = None) -> SignInResult:
     """Check credentials and record the attempt; the caller commits."""
     user = find_user_by_email(email)
-    if user is None or not verify_password(user.password_hash, password):
+    # Always check a hash, a dummy one for an unknown address, so that the answer takes as
+    # long whether or not the account exists.
+    matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not matches:
         audit.record("sign_in_failed", actor=user, ip=ip, email=normalise_email(email)[:254])
         return SignInResult(None, "The email address or password is not right.")
     if not user.active:

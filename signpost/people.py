@@ -15,6 +15,7 @@ from signpost.scope import scope_of
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.AUDITOR, Role.AGENCY_LEAD})
 LEAD_GRANTABLE = frozenset({Role.LEARNER, Role.TRAINER})
 STATUSES = ("active", "deactivated", "erased", "all")
+CANNOT_ADD = "This address can't be added here; ask an admin."
 
 
 class PeopleError(Invalid):
@@ -117,6 +118,9 @@ def check_details(actor: User, details: PersonDetails, person: User | None = Non
     if person is not None:
         clash = clash.where(User.id != person.id)
     if db.session.scalar(clash):
+        if not is_admin(actor):
+            # A lead is not told whose the address is, or even that it is in use elsewhere.
+            raise PeopleError(CANNOT_ADD, "email")
         raise PeopleError("Someone already has this email address.", "email")
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from signpost import accounts, assigning, audit
 from signpost.extensions import db
 from signpost.models import Agency, Role, Team, User, UserRole
-from signpost.people import grantable_roles, is_admin, scope_agency_id
+from signpost.people import CANNOT_ADD, grantable_roles, is_admin, scope_agency_id
+from signpost.scope import scope_of
 from signpost.user_import_file import (  # noqa: F401 - MAX_* and ImportFileError are used via here
     CONTROL,
     MAX_BYTES,
@@ -185,6 +186,10 @@ def _compare(row: Row, actor: User, user: User | None) -> None:
         if refused:
             names = ", ".join(sorted(r.label.lower() for r in refused))
             row.problems.append(f"Only an administrator can give the {names} role.")
+        return
+    if not is_admin(actor) and not scope_of(actor).covers(user):
+        # A lead must not learn whose an address outside their agency is, or that it is used.
+        row.problems.append(CANNOT_ADD)
         return
     if user.agency_id != row.agency_id:
         row.problems.append("This email address belongs to someone in another agency.")

@@ -347,7 +347,9 @@ def test_a_lead_imports_into_their_own_agency_only(client, auth, world, smtp):
     preview = upload(client, data.encode())
     html = preview.get_data(as_text=True)
     assert "You can only import people into your own agency" in html
-    assert "This email address belongs to someone in another agency" in html
+    # A lead is told the address cannot be added, never that it belongs to someone elsewhere.
+    assert "This address can&#39;t be added here; ask an admin." in html
+    assert "belongs to someone in another agency" not in html and "Their Officer" not in html
     assert "Only an administrator can give the administrator role" in html
     assert "Only an administrator can give the agency lead role" in html
     assert summary(preview)["New people"] == "1"
