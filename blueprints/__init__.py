@@ -5,7 +5,7 @@ from importlib.util import find_spec
 
 from flask import Flask
 
-from blueprints import moved, navigation, request_log, security
+from blueprints import converters, input_guard, moved, navigation, request_log, security
 from blueprints.access import register_login
 
 # (package, URL prefix). A feature's routes.py defines `bp`; its commands.py, if any,
@@ -39,6 +39,8 @@ def _has(package: str, module: str) -> bool:
 
 def register(app: Flask) -> None:
     """Register every blueprint and request hook on the app."""
+    converters.register(app)
+    input_guard.register(app)
     register_login(app)
     security.register(app)
     navigation.register(app)

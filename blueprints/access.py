@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from flask_login import current_user, login_required
 
+from blueprints.converters import as_id
 from signpost.extensions import db, login_manager
 from signpost.models import ROLE_LABELS, Role, User
 
@@ -22,9 +23,10 @@ def register_login(app: Flask) -> None:
 def load_user(session_id: str) -> User | None:
     """Find the signed-in user; a changed password ends older sessions."""
     user_id, _, version = session_id.partition(".")
-    if not user_id.isdigit():
+    ident = as_id(user_id)
+    if ident is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, ident)
     if user is None or str(user.session_version) != version:
         return None
     return user

@@ -1,17 +1,30 @@
 """Pieces shared by the filter forms that pages send by GET: dates, agencies, numbers."""
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
+from blueprints.converters import as_id
 from signpost.extensions import db
 from signpost.models import Agency, utcnow
 
 
 def optional_int(value):
-    """A select's value as an id, or None for 'all'."""
-    return int(value) if value not in (None, "", "None") else None
+    """A select's value as an id, or None for 'all'; anything else is a ValueError."""
+    if value in (None, "", "None"):
+        return None
+    number = as_id(str(value))
+    if number is None:
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
+# The dates a filter accepts: far enough apart for any real range, and far enough from
+# the calendar's ends that a day or a year either side is still a date.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class DayField(DateField):
@@ -22,6 +35,9 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a real date, for example 2026-03-05") from None
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            self.data = None
+            raise ValueError(f"Enter a date between {EARLIEST.year} and {LATEST.year}")
 
 
 class DateRangeForm(FlaskForm):

@@ -108,7 +108,7 @@ def parse_scores(course: Course, form: Mapping[str, str]) -> tuple[dict[int, int
     scores, missing = {}, []
     for index, _ in enumerate(statements(course)):
         raw = (form.get(field_name(index)) or "").strip()
-        if raw.isdigit() and 1 <= int(raw) <= 5:
+        if raw in ("1", "2", "3", "4", "5"):
             scores[index] = int(raw)
         else:
             missing.append(index)

@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from blueprints.converters import as_id
 from signpost import catalogue
 from signpost.extensions import db
 from signpost.face_to_face import MAX_CAPACITY
@@ -33,16 +34,13 @@ def subject_choices() -> list[tuple[str, str]]:
 
 def parse_subject(value: str | None) -> tuple[int | None, int | None]:
     """'course:3' -> (3, None); 'module:5' -> (None, 5); anything else -> (None, None)."""
-    kind, _, ident = (value or "").partition(":")
-    if not ident.isdigit():
+    kind, _, text = (value or "").partition(":")
+    ident = as_id(text)
+    if ident is None:
         return None, None
-    return (
-        (int(ident), None)
-        if kind == "course"
-        else (None, int(ident))
-        if kind == "module"
-        else (None, None)
-    )
+    if kind == "course":
+        return ident, None
+    return (None, ident) if kind == "module" else (None, None)
 
 
 class ScheduleForm(FlaskForm):

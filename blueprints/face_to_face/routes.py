@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.access import client_ip, role_required, signed_in, visible_or_404
+from blueprints.converters import as_id
 from blueprints.face_to_face.forms import ScheduleForm, parse_subject, subject_choices
 from blueprints.form_errors import show_error
 from signpost import attendance as register_of
@@ -173,12 +174,12 @@ def _marks(form) -> dict[int, bool]:
     for name, value in form.items():
         if not name.startswith("attended-"):
             continue
-        ident = name.removeprefix("attended-")
-        if not ident.isdigit() or value not in ("yes", "no"):
+        ident = as_id(name.removeprefix("attended-"))
+        if ident is None or value not in ("yes", "no"):
             raise face_to_face.FaceToFaceError(
                 "The register sent was not in the right form. Nothing was saved."
             )
-        marks[int(ident)] = value == "yes"
+        marks[ident] = value == "yes"
     return marks
 
 

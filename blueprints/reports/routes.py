@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.access import client_ip, role_required
+from blueprints.converters import as_id
 from blueprints.reports.forms import FilterForm
 from blueprints.reports.pdf import render_board_report
 from signpost import audit, effectiveness
@@ -29,8 +30,7 @@ def _scope() -> int | None:
 
 
 def _id_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(request.args.get(name))
 
 
 def _filter_form(scope: int | None) -> FilterForm:
