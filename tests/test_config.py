@@ -59,9 +59,10 @@ def test_production_refuses_to_start_without_a_real_secret(app_config, secret):
     assert "SECRET_KEY" in str(stopped.value)
 
 
-def test_production_refusal_is_one_line_on_the_command_line(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
-    env.update(SIGNPOST_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+def _start_up_errors(tmp_path, drop: tuple[str, ...] = (), **settings) -> list[str]:
+    """Start the app from the command line with these settings; its exit code is 1."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", *drop)}
+    env.update(settings, DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "routes"],
         cwd=ROOT,
@@ -71,9 +72,13 @@ def test_production_refusal_is_one_line_on_the_command_line(tmp_path):
         timeout=60,
     )
     assert result.returncode == 1, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [lines[0]] and "SECRET_KEY" in lines[0]
     assert "Traceback" not in result.stderr
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def test_production_refusal_is_one_line_on_the_command_line(tmp_path):
+    lines = _start_up_errors(tmp_path, drop=("SECRET_KEY",), SIGNPOST_ENV="production")
+    assert lines == [lines[0]] and "SECRET_KEY" in lines[0]
 
 
 def test_sqlite_uses_wal_and_a_busy_timeout(app):
@@ -114,19 +119,8 @@ def test_nothing_runs_at_import_time(tmp_path):
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, name, value):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({name: value, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "routes"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 1, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr, lines
+    lines = _start_up_errors(tmp_path, **{name: value})
+    assert len(lines) == 1 and name in lines[0], lines
 
 
 def test_settings_given_in_code_are_checked_the_same_way(app_config):
